@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { execute } from './executor.ts';
+import { foldBatchNorms } from './fold-batchnorm.ts';
+import type { Graph } from './graph.ts';
+import { graphFromLayersModel } from './from-layers-model.ts';
+import { describeLayers, findLogitsNode, type LayerInfo } from './layers.ts';
+import { receptiveFields } from './receptive-field.ts';
+
+/** x·scale + offset on RGB values in 0..255 (MobileNet: 1/127.5 and -1). */
+export interface Preprocess {
+  scale: number;
+  offset: number;
+}
+
+export interface AtlasModel {
+  id: string;
+  /** The graph as the model file describes it (for display and receptive fields). */
+  graph: Graph;
+  /** The graph that runs: batch norms folded into their convs. */
+  runGraph: Graph;
+  layers: LayerInfo[];
+  layerById: Map<string, LayerInfo>;
+  labels: string[];
+  inputSize: [number, number];
+  preprocess: Preprocess;
+  logitsNode: string;
+  /** Maps an original node name to the node that computes it in runGraph. */
+  runNode(name: string): string;
+}
+
+/** Output shapes from one real forward pass: model files often leave spatial sizes unknown. */
+function withInferredShapes(graph: Graph, inputSize: [number, number]): Graph {
+  const shapes = tf.tidy(() => {
+    const channels = graph.byName.get(graph.inputName)!.shape.at(-1) ?? 3;
+    const out = execute(graph, { [graph.inputName]: tf.zeros([1, ...inputSize, channels]) }, graph.nodes.map((n) => n.name));
+    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.shape.slice(1)]));
+  });
+  for (const node of graph.nodes) node.shape = shapes[node.name] ?? node.shape;
+  return graph;
+}
+
+export interface ModelSpec {
+  id: string;
+  labels: string[];
+  inputSize: [number, number];
+  preprocess: Preprocess;
+}
+
+export function atlasModelFromLayersModel(layersModel: tf.LayersModel, spec: ModelSpec): AtlasModel {
+  const graph = withInferredShapes(graphFromLayersModel(layersModel), spec.inputSize);
+  const { graph: runGraph, aliases } = foldBatchNorms(graph);
+  const layers = describeLayers(graph, receptiveFields(graph, spec.inputSize));
+  const logitsNode = findLogitsNode(graph);
+  const classes = graph.byName.get(logitsNode)!.shape.reduce((a, b) => a * b, 1);
+  if (spec.labels.length !== classes) {
+    throw new Error(`model "${spec.id}" has ${classes} outputs but ${spec.labels.length} labels`);
+  }
+  return {
+    ...spec,
+    graph,
+    runGraph,
+    layers,
+    layerById: new Map(layers.map((l) => [l.id, l])),
+    logitsNode,
+    runNode: (name) => aliases.get(name) ?? name,
+  };
+}
+
+export function layerOf(model: AtlasModel, id: string): LayerInfo {
+  const layer = model.layerById.get(id);
+  if (!layer) throw new Error(`model "${model.id}" has no layer "${id}"; layers: ${model.layers.map((l) => l.id).join(', ')}`);
+  return layer;
+}

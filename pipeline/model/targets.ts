@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import { layerOf, type AtlasModel } from './atlas-model.ts';
+
+type PerItem = number | number[];
+
+/**
+ * What a backward pass starts from. Every target is a weighting of one node's output; the objective
+ * is sum(output · weights), so a batch holds independent items and one pass serves them all.
+ */
+export type Target =
+  | { kind: 'class'; index: PerItem }
+  | { kind: 'unit'; layer: string; channel: PerItem; y: PerItem; x: PerItem }
+  | { kind: 'channel'; layer: string; channel: PerItem; reduce?: 'mean' | 'sum' }
+  | { kind: 'weights'; layer: string; weights: tf.Tensor };
+
+export interface ResolvedTarget {
+  /** Node in the run graph whose output is weighted. */
+  node: string;
+  weights: tf.Tensor;
+}
+
+const perItem = (v: PerItem, n: number): number[] => (Array.isArray(v) ? v : new Array(n).fill(v));
+
+function oneHotAt(shape: number[], n: number, flatIndex: (item: number) => number, value = 1): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) data[i * size + flatIndex(i)] = value;
+  return tf.tensor(data, [n, ...shape]);
+}
+
+export function resolveTarget(model: AtlasModel, target: Target, batch: number): ResolvedTarget {
+  if (target.kind === 'class') {
+    const node = model.graph.byName.get(model.logitsNode)!;
+    const idx = perItem(target.index, batch);
+    return { node: model.runNode(node.name), weights: oneHotAt(node.shape, batch, (i) => idx[i]) };
+  }
+  const layer = layerOf(model, target.layer);
+  const node = model.runNode(layer.outputNode);
+  if (target.kind === 'weights') return { node, weights: target.weights };
+  const [h, w, c] = layer.spatial ? layer.shape : [1, 1, layer.channels];
+  const ch = perItem(target.channel, batch);
+  if (target.kind === 'unit') {
+    const ys = perItem(target.y, batch);
+    const xs = perItem(target.x, batch);
+    return { node, weights: oneHotAt(layer.shape, batch, (i) => (ys[i] * w + xs[i]) * c + ch[i]) };
+  }
+  const scale = target.reduce === 'sum' ? 1 : 1 / (h * w);
+  const mask = tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(ch, 'int32'), c), scale));
+  const weights = tf.tidy(() => tf.tile(tf.reshape(mask, [batch, ...layer.shape.map((_, i) => (i === layer.shape.length - 1 ? c : 1))]), [1, ...layer.shape.slice(0, -1), 1]));
+  mask.dispose();
+  return { node, weights };
+}
