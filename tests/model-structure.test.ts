@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MOBILENET_PREPROCESS } from '../pipeline/assets/preprocess.ts';
 import { atlasModelFromLayersModel, layerOf } from '../pipeline/model/atlas-model.ts';
 import { preprocess, runLayers } from '../pipeline/model/activations.ts';
 import { inputAttribution } from '../pipeline/model/attribution.ts';
@@ -56,7 +57,7 @@ describe('model adapter on tiny models', () => {
       for (const layer of m.layers.filter((l) => l.spatial)) {
         const [h, w] = layer.shape;
         for (const [y, xx] of [[0, 0], [Math.floor(h / 2), Math.floor(w / 2)], [h - 1, w - 1]]) {
-          const g = await tf.sum(tf.abs(inputAttribution(m, x, { kind: 'unit', layer: layer.id, channel: 0, y, x: xx }, 'deconvnet')), 3).array();
+          const g = (await tf.sum(tf.abs(inputAttribution(m, x, { kind: 'unit', layer: layer.id, channel: 0, y, x: xx }, 'deconvnet')), 3).array()) as number[][][];
           const [y0, x0, y1, x1] = unitBox(layer.receptiveField, y, xx, m.inputSize);
           g[0].forEach((row, py) =>
             row.forEach((v, px) => {
@@ -98,7 +99,7 @@ describe('model adapter on tiny models', () => {
   });
 
   it('refuses labels that do not match the model outputs', () => {
-    const spec = { id: 'x', labels: ['a', 'b'], inputSize: [16, 16] as [number, number], preprocess: { scale: 1, offset: 0 } };
+    const spec = { id: 'x', labels: ['a', 'b'], inputSize: [16, 16] as [number, number], preprocess: MOBILENET_PREPROCESS };
     expect(() => atlasModelFromLayersModel(tinyChain(), spec)).toThrow(/4 outputs but 2 labels/);
   });
 });

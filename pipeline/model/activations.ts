@@ -2,9 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { layerOf, type AtlasModel } from './atlas-model.ts';
 import { execute } from './executor.ts';
 
-/** RGB images, values 0..255, [N, H, W, 3] → the model's input scale. */
+/** RGB images, values 0..255, [N, H, W, 3] → the model's input (channel order, x·scale + offset). */
 export function preprocess(model: AtlasModel, rgb: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.add(tf.mul(rgb, model.preprocess.scale), model.preprocess.offset) as tf.Tensor4D);
+  const { scale, offset, channelOrder } = model.preprocess;
+  return tf.tidy(() => {
+    const ordered = channelOrder === 'bgr' ? tf.reverse(rgb, 3) : rgb;
+    return tf.add(tf.mul(ordered, scale), offset) as tf.Tensor4D;
+  });
 }
 
 /** Several layers' activations from one forward pass. Input: a preprocessed batch. */

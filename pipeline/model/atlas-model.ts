@@ -6,23 +6,15 @@ import { graphFromLayersModel } from './from-layers-model.ts';
 import { describeLayers, findLogitsNode, type LayerInfo } from './layers.ts';
 import { receptiveFields } from './receptive-field.ts';
 
-/** x·scale + offset on RGB values in 0..255 (MobileNet: 1/127.5 and -1). */
-export interface Preprocess {
-  scale: number;
-  offset: number;
-}
+import type { Preprocess } from '../assets/preprocess.ts';
 
-export interface AtlasModel {
-  id: string;
+export interface AtlasModel extends ModelSpec {
   /** The graph as the model file describes it (for display and receptive fields). */
   graph: Graph;
   /** The graph that runs: batch norms folded into their convs. */
   runGraph: Graph;
   layers: LayerInfo[];
   layerById: Map<string, LayerInfo>;
-  labels: string[];
-  inputSize: [number, number];
-  preprocess: Preprocess;
   logitsNode: string;
   /** Maps an original node name to the node that computes it in runGraph. */
   runNode(name: string): string;
@@ -41,9 +33,16 @@ function withInferredShapes(graph: Graph, inputSize: [number, number]): Graph {
 
 export interface ModelSpec {
   id: string;
+  /** Display name, e.g. "MobileNet v1 0.75". */
+  name?: string;
+  /** Empty when the model came without labels: classes are then named by index. */
   labels: string[];
   inputSize: [number, number];
   preprocess: Preprocess;
+  /** Hash of the model files, labels and preprocessing: part of every cache key of model outputs. */
+  contentHash?: string;
+  license?: string;
+  credit?: string;
 }
 
 export function atlasModelFromLayersModel(layersModel: tf.LayersModel, spec: ModelSpec): AtlasModel {
@@ -52,11 +51,12 @@ export function atlasModelFromLayersModel(layersModel: tf.LayersModel, spec: Mod
   const layers = describeLayers(graph, receptiveFields(graph, spec.inputSize));
   const logitsNode = findLogitsNode(graph);
   const classes = graph.byName.get(logitsNode)!.shape.reduce((a, b) => a * b, 1);
-  if (spec.labels.length !== classes) {
+  if (spec.labels.length && spec.labels.length !== classes) {
     throw new Error(`model "${spec.id}" has ${classes} outputs but ${spec.labels.length} labels`);
   }
   return {
     ...spec,
+    labels: spec.labels.length ? spec.labels : Array.from({ length: classes }, (_, i) => `class ${i}`),
     graph,
     runGraph,
     layers,

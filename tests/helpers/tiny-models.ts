@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { MOBILENET_PREPROCESS } from '../../pipeline/assets/preprocess.ts';
 import { atlasModelFromLayersModel, type AtlasModel } from '../../pipeline/model/atlas-model.ts';
 import { seededTensor } from './backends.ts';
 
@@ -65,6 +66,6 @@ export function tinyAtlas(layersModel: tf.LayersModel, id = 'tiny'): AtlasModel 
     id,
     labels: Array.from({ length: classes }, (_, i) => `class ${i}`),
     inputSize: [h, w],
-    preprocess: { scale: 1 / 127.5, offset: -1 },
+    preprocess: MOBILENET_PREPROCESS,
   });
 }

@@ -1,0 +1,30 @@
+import type { Preprocess } from './preprocess.ts';
+
+/** A model as the config describes it, with paths already absolute (see config/load-config.ts). */
+interface ModelSpecBase {
+  id: string;
+  name?: string;
+  /** Inline class names, or an absolute path / URL of a .json or .txt file. */
+  labels?: string | string[];
+  inputSize?: number;
+  preprocess?: Partial<Preprocess>;
+  license?: string;
+  credit?: string;
+}
+
+export interface CatalogModelSpec extends ModelSpecBase {
+  catalog: string;
+}
+
+export interface UrlModelSpec extends ModelSpecBase {
+  /** https URL, file:// URL or path of a TensorFlow.js layers model.json. */
+  modelUrl: string;
+  /** Known hashes keyed by path relative to model.json. */
+  sha256?: Record<string, string>;
+}
+
+export type ModelSpec = CatalogModelSpec | UrlModelSpec;
+
+export function isCatalogModel(spec: ModelSpec): spec is CatalogModelSpec {
+  return 'catalog' in spec && typeof spec.catalog === 'string';
+}

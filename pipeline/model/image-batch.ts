@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageTensorData } from '../assets/images.ts';
+import type { AtlasModel } from './atlas-model.ts';
+import { preprocess } from './activations.ts';
+
+/** Decoded images (0..255 RGB at the model's input size) → one preprocessed batch. */
+export function imageBatch(model: AtlasModel, images: ImageTensorData[]): tf.Tensor4D {
+  const [h, w] = model.inputSize;
+  const data = new Float32Array(images.length * h * w * 3);
+  images.forEach((img, i) => {
+    if (img.width !== w || img.height !== h) throw new Error(`image ${i} is ${img.width}x${img.height}, the model needs ${w}x${h}`);
+    data.set(img.data, i * h * w * 3);
+  });
+  return tf.tidy(() => preprocess(model, tf.tensor4d(data, [images.length, h, w, 3])));
+}
