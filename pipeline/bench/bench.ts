@@ -12,6 +12,7 @@ import type { AtlasModel } from '../model/atlas-model.ts';
 import { inputAttribution } from '../model/attribution.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { medianMs, round, settle, type Figure } from './measure.ts';
+import { runCli } from '../cli/run-cli.ts';
 
 const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' } } });
 const repeats = Number(args.repeats);
@@ -68,11 +69,13 @@ async function oneLayerVsCpu(model: AtlasModel, prefix: string, layer: string): 
   );
 }
 
-const config = await loadConfig({ path: args.config });
-await initBackend(args.backend, log);
-const model = await loadConfiguredModel(config.models[0], fetchOptionsFor(config));
-const prefix = model.id.replace(/_224$/, '');
-log(`model ${model.id}: ${model.layers.length} layers, backend ${backendInfo().detail}`);
-for (const batch of [1, 16]) await wholeModel(model, prefix, batch);
-await oneLayerVsCpu(model, prefix, model.layers[2]?.id ?? model.layers[0].id);
-for (const f of figures) console.log(JSON.stringify(f));
+runCli(async () => {
+  const config = await loadConfig({ path: args.config });
+  await initBackend(args.backend, log);
+  const model = await loadConfiguredModel(config.models[0], fetchOptionsFor(config));
+  const prefix = model.id.replace(/_224$/, '');
+  log(`model ${model.id}: ${model.layers.length} layers, backend ${backendInfo().detail}`);
+  for (const batch of [1, 16]) await wholeModel(model, prefix, batch);
+  await oneLayerVsCpu(model, prefix, model.layers[2]?.id ?? model.layers[0].id);
+  for (const f of figures) console.log(JSON.stringify(f));
+});

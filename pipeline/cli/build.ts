@@ -11,6 +11,7 @@ import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR, type BuildContext } from '../s
 import { writeModelRecord } from '../steps/model-record.ts';
 import { formatDuration } from '../util/format.ts';
 import { stderrLog } from '../util/log.ts';
+import { runCli } from './run-cli.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,16 +22,18 @@ const { values: args } = parseArgs({
   },
 });
 
-const started = performance.now();
-const config = await loadConfig({ path: args.config });
-const backend = await initBackend(args.backend, (m) => stderrLog.info(m));
-const ctx: BuildContext = { config, fetchOpts: fetchOptionsFor(config), backend, recordsDir: args.records!, publicDir: args.public!, log: stderrLog };
+runCli(async () => {
+  const started = performance.now();
+  const config = await loadConfig({ path: args.config });
+  const backend = await initBackend(args.backend, (m) => stderrLog.info(m));
+  const ctx: BuildContext = { config, fetchOpts: fetchOptionsFor(config), backend, recordsDir: args.records!, publicDir: args.public!, log: stderrLog };
 
-const images = await checkImages(ctx);
-stderrLog.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
-for (const spec of config.models) {
-  const model = await loadConfiguredModel(spec, ctx.fetchOpts);
-  const file = await writeModelRecord(model, ctx);
-  stderrLog.info(`model ${model.id}: ${model.layers.length} layers → ${file}`);
-}
-stderrLog.info(`pipeline done in ${formatDuration(performance.now() - started)}`);
+  const images = await checkImages(ctx);
+  stderrLog.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
+  for (const spec of config.models) {
+    const model = await loadConfiguredModel(spec, ctx.fetchOpts);
+    const file = await writeModelRecord(model, ctx);
+    stderrLog.info(`model ${model.id}: ${model.layers.length} layers → ${file}`);
+  }
+  stderrLog.info(`pipeline done in ${formatDuration(performance.now() - started)}`);
+});

@@ -12,6 +12,7 @@ import { initBackend } from '../engine/backend.ts';
 import { classify } from '../model/activations.ts';
 import { imageBatch } from '../model/image-batch.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
+import { runCli } from './run-cli.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,16 +22,18 @@ if (!positionals.length) {
   console.error('usage: npm run classify -- <image path | URL | catalog id> [...] [--top 5] [--backend wasm|cpu|tensorflow]');
   process.exit(2);
 }
-const config = await loadConfig({ path: args.config });
-const fetchOpts = fetchOptionsFor(config);
-await initBackend(args.backend, (m) => console.error(m));
-const model = await loadConfiguredModel(config.models[0], fetchOpts);
-const paths = await Promise.all(positionals.map((p) => fetchAsset(findAsset(p) ?? { url: p }, fetchOpts)));
-const { images, skipped } = await loadImagesSkippingBad(paths, model.inputSize[0], undefined, { fit: model.preprocess.fit });
-const x = imageBatch(model, images);
-const predictions = await classify(model, x, Number(args.top));
-images.forEach((img, i) => {
-  console.log(img.path);
-  for (const p of predictions[i]) console.log(`  ${(p.probability * 100).toFixed(1).padStart(5)}%  ${p.label} (${p.index})`);
+runCli(async () => {
+  const config = await loadConfig({ path: args.config });
+  const fetchOpts = fetchOptionsFor(config);
+  await initBackend(args.backend, (m) => console.error(m));
+  const model = await loadConfiguredModel(config.models[0], fetchOpts);
+  const paths = await Promise.all(positionals.map((p) => fetchAsset(findAsset(p) ?? { url: p }, fetchOpts)));
+  const { images, skipped } = await loadImagesSkippingBad(paths, model.inputSize[0], undefined, { fit: model.preprocess.fit });
+  const x = imageBatch(model, images);
+  const predictions = await classify(model, x, Number(args.top));
+  images.forEach((img, i) => {
+    console.log(img.path);
+    for (const p of predictions[i]) console.log(`  ${(p.probability * 100).toFixed(1).padStart(5)}%  ${p.label} (${p.index})`);
+  });
+  if (skipped.length) process.exitCode = 1;
 });
-if (skipped.length) process.exitCode = 1;
