@@ -58,3 +58,15 @@ export type StoredEntry = z.infer<typeof storedEntrySchema>;
 export type StoredCollection = z.infer<typeof storedCollectionSchema>;
 export type StoredCatalog = z.infer<typeof storedCatalogSchema>;
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+/** One row of the mirror's MANIFEST.tsv: the facts every catalog entry starts from. */
+export interface ManifestRow {
+  url: string;
+  sha256: string;
+  bytes: number;
+  collection: string;
+  /** '' where the manifest has none (model files). */
+  label: string;
+  license: string;
+  credit: string;
+}

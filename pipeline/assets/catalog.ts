@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { storedCatalogSchema, type ModelInfo, type StoredCollection, type StoredEntry } from './catalog-format.ts';
+import { storedCatalogSchema, type ManifestRow, type ModelInfo, type StoredCollection, type StoredEntry } from './catalog-format.ts';
 
 /** A catalog file with every field filled in (license and credit expanded from the collection). */
-export interface AssetEntry {
+export interface AssetEntry extends ManifestRow {
   id: string;
-  url: string;
-  sha256: string;
-  bytes: number;
-  collection: string;
-  /** '' where the manifest has none (model files). */
-  label: string;
-  license: string;
-  credit: string;
   /** ImageNet datasets only. */
   wnid?: string;
   /** Datasets: the class the image belongs to. */

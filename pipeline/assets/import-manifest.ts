@@ -11,18 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { formatBytes } from '../util/format.ts';
 import { slugify } from '../util/slug.ts';
-import { storedCatalogSchema, type ModelInfo, type StoredCatalog, type StoredCollection, type StoredEntry } from './catalog-format.ts';
+import { storedCatalogSchema, type ManifestRow, type ModelInfo, type StoredCatalog, type StoredCollection, type StoredEntry } from './catalog-format.ts';
 import { MOBILENET_PREPROCESS } from './preprocess.ts';
 
-interface ManifestRow {
-  url: string;
-  sha256: string;
-  bytes: number;
-  collection: string;
-  label: string;
-  license: string;
-  credit: string;
-}
 
 interface CollectionRule {
   description: string;

@@ -46,13 +46,16 @@ function poolNode(kind: 'maxpool' | 'avgpool') {
 
 /** Inference-mode batch norm as one scale and offset per channel. */
 function batchnormNode(cfg: Cfg, w: tf.Tensor[]): Partial<GraphNode> & { kind: NodeKind } {
-  const queue = [...w];
-  const channels = w[w.length - 1].shape[0];
-  const gamma = cfg.scale === false ? tf.ones([channels]) : queue.shift()!;
-  const beta = cfg.center === false ? tf.zeros([channels]) : queue.shift()!;
-  const [mean, variance] = queue;
-  const scale = tf.div(gamma, tf.sqrt(tf.add(variance, cfg.epsilon ?? 1e-3))) as tf.Tensor1D;
-  return { kind: 'batchnorm', batchnorm: { scale, offset: tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D } };
+  const batchnorm = tf.tidy(() => {
+    const queue = [...w];
+    const channels = w[w.length - 1].shape[0];
+    const gamma = cfg.scale === false ? tf.ones([channels]) : queue.shift()!;
+    const beta = cfg.center === false ? tf.zeros([channels]) : queue.shift()!;
+    const [mean, variance] = queue;
+    const scale = tf.div(gamma, tf.sqrt(tf.add(variance, cfg.epsilon ?? 1e-3))) as tf.Tensor1D;
+    return { scale, offset: tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D };
+  });
+  return { kind: 'batchnorm', batchnorm };
 }
 
 const converters: Record<string, Converter> = {
