@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One-command set-up on a fresh machine: dependency versions from the lock file.
+# One-command set-up on a fresh machine: dependency versions from the lock file, plus the Chromium
+# the browser tests drive (playwright-core cannot download browsers here; Debian's package works).
 # `npm install` rather than `npm ci`: the registry reachable here leaves other platforms' optional
 # binaries (pagefind, rollup, esbuild for macOS/Windows) out of the lock file, and `npm ci` refuses
 # such a lock as "out of sync"; `npm install` honours the locked versions and leaves the lock as is.
@@ -8,4 +9,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm install --no-audit --no-fund
-echo "set-up done: try 'npm run classify -- skimage-chelsea' or 'npm test'"
+
+have_chromium() {
+  [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ] && return 0
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+if ! have_chromium; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium for the browser tests (apt-get)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "warning: no chromium found; the browser tests (tests/site) need it:" >&2
+    echo "         install Debian/Ubuntu's chromium, or point CHROMIUM_PATH at a Chrome/Chromium binary" >&2
+  fi
+fi
+echo "set-up done: try 'npm run build' (then 'npm run preview') or 'npm test'"

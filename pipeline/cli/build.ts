@@ -1,39 +1,89 @@
 /**
- * npm run build (pipeline part): assets → model → artefacts. Each step writes typed records under
- * content/generated/ and images under public/generated/, atomically, keyed for reuse on warm builds.
+ * npm run build [-- --config FILE] [--out DIR] [--backend NAME] [--skip-site] [--skip-pipeline] [--force-site]
+ *
+ * Pipeline (assets → model → artefacts), then the static site (astro build + pagefind). Each step
+ * writes typed records under content/generated/ and images under public/generated/, atomically,
+ * keyed for reuse on warm builds. `--out DIR` puts everything (records, public files, dist/, Astro's
+ * cache) under DIR instead, so tests and experiments never touch the real site.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchOptionsFor, loadConfig } from '../config/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { checkImages } from '../steps/check-images.ts';
 import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR, type BuildContext } from '../steps/context.ts';
-import { writeModelRecord } from '../steps/model-record.ts';
+import { datasetImages, datasetInfo } from '../steps/dataset-images.ts';
+import { datasetStats } from '../steps/dataset-stats.ts';
+import { filterWeights } from '../steps/filter-weights.ts';
+import { galleryActivations } from '../steps/gallery-activations.ts';
+import { galleryImages, type Fit } from '../steps/gallery-images.ts';
+import { mapLayers, writeModelRecord } from '../steps/model-record.ts';
+import { buildSite, type SiteDirs } from '../steps/site.ts';
 import { formatDuration } from '../util/format.ts';
 import { stderrLog } from '../util/log.ts';
+import { REPO_ROOT } from '../util/paths.ts';
 import { runCli } from './run-cli.ts';
 
 const { values: args } = parseArgs({
   options: {
     config: { type: 'string' },
     backend: { type: 'string' },
-    records: { type: 'string', default: DEFAULT_RECORDS_DIR },
-    public: { type: 'string', default: DEFAULT_PUBLIC_DIR },
+    out: { type: 'string' },
+    records: { type: 'string' },
+    public: { type: 'string' },
+    dist: { type: 'string' },
+    'skip-site': { type: 'boolean', default: false },
+    'skip-pipeline': { type: 'boolean', default: false },
+    'force-site': { type: 'boolean', default: false },
   },
 });
 
-runCli(async () => {
-  const started = performance.now();
-  const config = await loadConfig({ path: args.config });
-  const backend = await initBackend(args.backend, (m) => stderrLog.info(m));
-  const ctx: BuildContext = { config, fetchOpts: fetchOptionsFor(config), backend, recordsDir: args.records!, publicDir: args.public!, log: stderrLog };
+const out = args.out ? path.resolve(args.out) : null;
+const recordsDir = path.resolve(args.records ?? (out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR));
+const publicDir = path.resolve(args.public ?? (out ? path.join(out, 'public', 'generated') : DEFAULT_PUBLIC_DIR));
+const siteDirs: SiteDirs = {
+  recordsDir,
+  publicRoot: path.dirname(publicDir),
+  distDir: path.resolve(args.dist ?? (out ? path.join(out, 'dist') : path.join(REPO_ROOT, 'dist'))),
+  astroCacheDir: out ? path.join(out, '.astro-cache') : path.join(REPO_ROOT, 'node_modules', '.astro'),
+};
 
-  const images = await checkImages(ctx);
-  stderrLog.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
-  for (const spec of config.models) {
-    const model = await loadConfiguredModel(spec, ctx.fetchOpts);
-    const file = await writeModelRecord(model, ctx);
-    stderrLog.info(`model ${model.id}: ${model.layers.length} layers → ${file}`);
+const started = performance.now();
+let pages = 0;
+
+async function main(): Promise<void> {
+  if (!args['skip-pipeline']) {
+    const config = await loadConfig({ path: args.config });
+    const backend = await initBackend(args.backend, (m) => stderrLog.info(m));
+    const ctx: BuildContext = { config, fetchOpts: fetchOptionsFor(config), backend, recordsDir, publicDir, log: stderrLog };
+
+    const images = await checkImages(ctx);
+    stderrLog.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
+    const models = [];
+    for (const spec of config.models) models.push(await loadConfiguredModel(spec, ctx.fetchOpts));
+    const fits = [...new Set(models.map((m) => m.preprocess.fit))] as Fit[];
+    await galleryImages(images.gallery, fits, ctx);
+    const dataset = await datasetImages(images.dataset, fits[0], ctx);
+    for (const model of models) {
+      const file = await writeModelRecord(model, ctx);
+      stderrLog.info(`model ${model.id}: ${model.layers.length} layers → ${path.relative(process.cwd(), file)}`);
+      await filterWeights(model, ctx);
+      if (images.gallery.length) await galleryActivations(model, images.gallery, ctx);
+      if (dataset) await datasetStats(model, images.dataset, datasetInfo(ctx)!.id, ctx);
+      const mapped = mapLayers(model);
+      pages += model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + 1;
+    }
+    pages += 4;
+    stderrLog.info(`pipeline done in ${formatDuration(performance.now() - started)}`);
   }
-  stderrLog.info(`pipeline done in ${formatDuration(performance.now() - started)}`);
-});
+
+  if (!args['skip-site']) {
+    const siteStarted = performance.now();
+    await buildSite(siteDirs, stderrLog, { force: args['force-site'], expectedPages: pages || undefined });
+    stderrLog.info(`site done in ${formatDuration(performance.now() - siteStarted)} → ${path.relative(process.cwd(), siteDirs.distDir) || siteDirs.distDir}`);
+  }
+  stderrLog.info(`build done in ${formatDuration(performance.now() - started)}`);
+}
+
+runCli(main);

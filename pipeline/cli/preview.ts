@@ -1,0 +1,28 @@
+/**
+ * npm run preview [-- --out DIR] [--port 4321] [--host 127.0.0.1]
+ * Serves a built site with `astro preview`: dist/ by default, or DIR/dist of `npm run build -- --out DIR`.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR } from '../steps/context.ts';
+import { siteEnv } from '../steps/site.ts';
+import { REPO_ROOT } from '../util/paths.ts';
+
+const { values: args } = parseArgs({
+  options: { out: { type: 'string' }, dist: { type: 'string' }, port: { type: 'string', default: '4321' }, host: { type: 'string', default: '127.0.0.1' } },
+});
+const out = args.out ? path.resolve(args.out) : null;
+const env = siteEnv({
+  recordsDir: out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR,
+  publicRoot: out ? path.join(out, 'public') : path.dirname(DEFAULT_PUBLIC_DIR),
+  distDir: path.resolve(args.dist ?? (out ? path.join(out, 'dist') : path.join(REPO_ROOT, 'dist'))),
+  astroCacheDir: out ? path.join(out, '.astro-cache') : path.join(REPO_ROOT, 'node_modules', '.astro'),
+});
+const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'astro', 'astro.js'), 'preview', '--port', args.port!, '--host', args.host!], {
+  cwd: REPO_ROOT,
+  env,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,357 @@
+import { z } from 'zod';
+
+/**
+ * The typed records the pipeline writes under content/generated/ and the site reads through Astro
+ * content collections (src/content.config.ts). One schema per record kind, shared by both sides:
+ * the pipeline validates before it writes, Astro validates again when it loads, so a record that
+ * does not match fails the build naming its file.
+ *
+ * Paths of generated images are stored relative to the site root ("generated/maps/..."), never as
+ * absolute URLs, so the site can be deployed under any base path.
+ */
+
+const id = z.string().min(1);
+const num = z.number().finite();
+const pos = z.tuple([z.number().int(), z.number().int()]);
+/** Inclusive input-pixel box [y0, x0, y1, x1] of a unit's receptive field, clipped to the image. */
+const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+const size = z.tuple([z.number().int().positive(), z.number().int().positive()]);
+
+/** How a generated artefact was made. Every image the site shows can be traced to one of these. */
+export const provenanceSchema = z
+  .object({
+    /** What produced it, e.g. "feature-maps", "unit-stats", "filter-weights". */
+    method: z.string(),
+    model: z.string().optional(),
+    layer: z.string().optional(),
+    unit: z.number().int().optional(),
+    image: z.string().optional(),
+    /** Everything that changes the output (sizes, normalisation, batch size, ...). */
+    params: z.record(z.string(), z.unknown()),
+    /** Random seed where randomness is involved; null for deterministic methods. */
+    seed: z.number().int().nullable(),
+    backend: z.string(),
+    tfjs: z.string(),
+    /** Version constant of the step's code: bumping it invalidates cached outputs. */
+    codeVersion: z.number().int(),
+    createdAt: z.string(),
+    durationMs: num,
+  })
+  .strict();
+
+/** Cache key: hash of the inputs (model contentHash, image sha256s), the params and the code version. */
+const keyed = { key: z.string().length(64), provenance: provenanceSchema };
+
+/** A picture file with its pixel size, for <img width height> and sprite arithmetic. */
+export const imageFileSchema = z.object({ src: z.string(), width: z.number().int(), height: z.number().int(), bytes: z.number().int() }).strict();
+
+/** A grid of equal tiles in one image: tile i sits at column i % cols, row floor(i / cols). */
+export const spriteSheetSchema = imageFileSchema
+  .extend({
+    cols: z.number().int().positive(),
+    rows: z.number().int().positive(),
+    count: z.number().int().nonnegative(),
+    /** Tile size in pixels [height, width]. */
+    tile: size,
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+export const receptiveFieldSchema = z
+  .object({ size: z.tuple([num, num]), jump: z.tuple([num, num]), start: z.tuple([num, num]), global: z.boolean() })
+  .strict();
+
+export const layerSchema = z
+  .object({
+    id,
+    index: z.number().int().nonnegative(),
+    kind: z.enum(['conv', 'depthwise', 'dense', 'pool', 'add', 'concat', 'logits']),
+    className: z.string(),
+    nodes: z.array(z.string()),
+    shape: z.array(z.number().int()),
+    channels: z.number().int().positive(),
+    spatial: z.boolean(),
+    activation: z.string(),
+    receptiveField: receptiveFieldSchema,
+    /** Kernel [h, w], strides [h, w] for conv and pool layers. */
+    kernel: z.tuple([z.number().int(), z.number().int()]).optional(),
+    strides: z.tuple([z.number().int(), z.number().int()]).optional(),
+    /** True for layers whose units have feature maps and their own pages. */
+    hasMaps: z.boolean(),
+  })
+  .strict();
+
+export const modelRecordSchema = z
+  .object({
+    id,
+    name: z.string(),
+    license: z.string(),
+    credit: z.string(),
+    contentHash: z.string(),
+    inputSize: size,
+    preprocess: z.object({ scale: z.unknown(), offset: z.unknown(), channelOrder: z.enum(['rgb', 'bgr']), fit: z.enum(['center-crop', 'squash']) }).strict(),
+    classes: z.number().int().positive(),
+    labels: z.array(z.string()),
+    parameters: z.number().int().nonnegative(),
+    layers: z.array(layerSchema).min(1),
+    provenance: z.object({ backend: z.string(), tfjs: z.string() }).strict(),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+export const fitSchema = z.enum(['center-crop', 'squash']);
+
+/** A showcase photo, model-independent: where it came from, who made it, and its display files. */
+export const galleryImageSchema = z
+  .object({
+    id,
+    /** Position in the gallery (config order). */
+    order: z.number().int().nonnegative(),
+    /** What is in the picture (for ImageNet photos: the expected class). */
+    label: z.string(),
+    license: z.string(),
+    credit: z.string(),
+    /** Where it was downloaded from; absent for local files. */
+    sourceUrl: z.string().optional(),
+    sha256: z.string(),
+    original: z.object({ width: z.number().int(), height: z.number().int() }).strict(),
+    /** The square the models see, per fit mode, at several sizes (px). */
+    views: z.array(imageFileSchema.extend({ fit: fitSchema, size: z.number().int() }).strict()),
+    ...keyed,
+  })
+  .strict();
+
+/** All gallery photos side by side at one small size: one request serves every unit page. */
+export const galleryContactSheetSchema = z
+  .object({
+    id,
+    fit: fitSchema,
+    /** Gallery image ids in tile order. */
+    images: z.array(id),
+    sheet: spriteSheetSchema,
+    ...keyed,
+  })
+  .strict();
+
+export const datasetRecordSchema = z
+  .object({
+    id,
+    name: z.string(),
+    description: z.string(),
+    license: z.string(),
+    credit: z.string(),
+    /** Catalog collection name, or the folder it was read from. */
+    source: z.string(),
+    fit: fitSchema,
+    thumbSize: z.number().int(),
+    images: z.array(
+      z
+        .object({
+          id,
+          className: z.string().optional(),
+          classIndex: z.number().int().optional(),
+          /** Thumbnail of the square the model sees. */
+          thumb: z.string(),
+        })
+        .strict(),
+    ),
+    ...keyed,
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Per (model, gallery image): predictions and one feature-map sprite sheet per layer
+
+export const predictionSchema = z.object({ index: z.number().int(), label: z.string(), probability: num }).strict();
+
+export const layerMapsSchema = z
+  .object({
+    layer: id,
+    channels: z.number().int().positive(),
+    /** Feature map size [h, w] in units; tiles are these scaled by `scale` (nearest neighbour). */
+    map: size,
+    scale: num,
+    sheet: spriteSheetSchema,
+    /** JSON index next to the sheet with per-channel min/max/mean (sheetIndexSchema). */
+    index: z.string(),
+    /** Largest activation in the layer for this image, and the unit that has it. */
+    max: num,
+    maxUnit: z.number().int(),
+  })
+  .strict();
+
+export const imageMapsSchema = z
+  .object({
+    model: id,
+    image: id,
+    fit: fitSchema,
+    predictions: z.array(predictionSchema),
+    layers: z.array(layerMapsSchema),
+    ...keyed,
+  })
+  .strict();
+
+/** Served as JSON beside each sprite sheet (public), for scripts and reuse. */
+export const sheetIndexSchema = z
+  .object({
+    model: id,
+    image: id,
+    layer: id,
+    /** How tiles were normalised for display. */
+    normalization: z.literal('per-channel min-max'),
+    colormap: z.string(),
+    map: size,
+    scale: num,
+    cols: z.number().int(),
+    rows: z.number().int(),
+    tile: size,
+    min: z.array(num),
+    max: z.array(num),
+    mean: z.array(num),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------
+// Per (model, layer): unit views over the gallery, dataset statistics, filter weights
+
+export const unitViewsSchema = z
+  .object({
+    model: id,
+    layer: id,
+    fit: fitSchema,
+    /** Gallery image ids in strip order. */
+    images: z.array(id),
+    /**
+     * One strip per unit: its map on every gallery image, side by side, all on one scale (the unit's
+     * range over the gallery, top at the 99.5th percentile) so the strip compares images. `{unit}` in
+     * src is the index.
+     */
+    strips: z
+      .object({
+        src: z.string().includes('{unit}'),
+        tile: size,
+        cols: z.number().int().positive(),
+        scale: num,
+        colormap: z.string(),
+        /** Per unit [lo, hi]: the colour map spans this range (values above hi are clipped). */
+        range: z.array(z.tuple([num, num])),
+      })
+      .strict(),
+    /** Each unit's map on the gallery image it responds to most, normalised per map. */
+    thumbs: spriteSheetSchema,
+    /** A handful of the layer's most active units in one small row (model page strip). */
+    preview: imageFileSchema.extend({ units: z.array(z.number().int()), tile: size }).strict(),
+    units: z.array(
+      z
+        .object({
+          index: z.number().int(),
+          /** Largest activation over the gallery, the image that holds it, and where. */
+          max: num,
+          bestImage: id,
+          bestPos: pos,
+          bestBox: box,
+          /** Max activation per gallery image, in `images` order. */
+          imageMax: z.array(num),
+        })
+        .strict(),
+    ),
+    ...keyed,
+  })
+  .strict();
+
+export const topActivationSchema = z.object({ image: id, value: num, pos: pos.optional(), box: box.optional() }).strict();
+
+export const unitStatsSchema = z
+  .object({
+    model: id,
+    layer: id,
+    dataset: id,
+    count: z.number().int(),
+    units: z.array(
+      z
+        .object({
+          index: z.number().int(),
+          /** Mean over images of the spatial mean of the map. */
+          mean: num,
+          /** Largest single activation over the dataset. */
+          max: num,
+          /** Share of images on which the unit is positive anywhere. */
+          active: num,
+          /** The 9 images with the strongest activation (one entry per image), strongest first. */
+          top: z.array(topActivationSchema),
+          /** Most similar units in the layer: Pearson correlation of per-image mean activations. */
+          neighbours: z.array(z.object({ unit: z.number().int(), similarity: num }).strict()),
+        })
+        .strict(),
+    ),
+    ...keyed,
+  })
+  .strict();
+
+export const modelEvalSchema = z
+  .object({
+    model: id,
+    dataset: id,
+    count: z.number().int(),
+    /** Images with a known class index the model can be scored on. */
+    scored: z.number().int(),
+    top1: num.nullable(),
+    top5: num.nullable(),
+    ...keyed,
+  })
+  .strict();
+
+export const filterWeightsSchema = z
+  .object({
+    model: id,
+    layer: id,
+    /** Kernel [h, w, input channels]. */
+    kernel: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+    /** Per-filter symmetric scaling: grey is 0, full colour is the filter's largest |weight|. */
+    normalization: z.literal('per-filter max |w|'),
+    sheet: spriteSheetSchema,
+    /** Larger tiles for unit pages. */
+    large: spriteSheetSchema,
+    units: z.array(z.object({ index: z.number().int(), maxAbs: num, norm: num, weights: z.array(num) }).strict()),
+    ...keyed,
+  })
+  .strict();
+
+export type Provenance = z.infer<typeof provenanceSchema>;
+export type ImageFile = z.infer<typeof imageFileSchema>;
+export type SpriteSheet = z.infer<typeof spriteSheetSchema>;
+export type ModelRecord = z.infer<typeof modelRecordSchema>;
+export type LayerRecord = z.infer<typeof layerSchema>;
+export type GalleryImageRecord = z.infer<typeof galleryImageSchema>;
+export type GalleryContactSheet = z.infer<typeof galleryContactSheetSchema>;
+export type DatasetRecord = z.infer<typeof datasetRecordSchema>;
+export type ImageMapsRecord = z.infer<typeof imageMapsSchema>;
+export type LayerMaps = z.infer<typeof layerMapsSchema>;
+export type SheetIndex = z.infer<typeof sheetIndexSchema>;
+export type UnitViewsRecord = z.infer<typeof unitViewsSchema>;
+export type UnitStatsRecord = z.infer<typeof unitStatsSchema>;
+export type ModelEvalRecord = z.infer<typeof modelEvalSchema>;
+export type FilterWeightsRecord = z.infer<typeof filterWeightsSchema>;
+export type Prediction = z.infer<typeof predictionSchema>;
+
+/**
+ * Where each record kind lives under the records directory: the glob Astro loads and the schema
+ * both sides validate against. Entry ids are the path without ".json".
+ */
+export const RECORD_KINDS = {
+  models: { pattern: 'models/*.json', schema: modelRecordSchema },
+  gallery: { pattern: 'gallery/*.json', schema: galleryImageSchema },
+  contactSheets: { pattern: 'contact-sheets/*.json', schema: galleryContactSheetSchema },
+  datasets: { pattern: 'datasets/*.json', schema: datasetRecordSchema },
+  imageMaps: { pattern: 'image-maps/*/*.json', schema: imageMapsSchema },
+  unitViews: { pattern: 'unit-views/*/*.json', schema: unitViewsSchema },
+  unitStats: { pattern: 'unit-stats/*/*.json', schema: unitStatsSchema },
+  modelEval: { pattern: 'model-eval/*.json', schema: modelEvalSchema },
+  filters: { pattern: 'filters/*/*.json', schema: filterWeightsSchema },
+} as const;
+
+export type RecordKind = keyof typeof RECORD_KINDS;

@@ -1,0 +1,245 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { loadImageTensorData, type ImageTensorData } from '../assets/images.ts';
+import { runLayers } from '../model/activations.ts';
+import type { AtlasModel } from '../model/atlas-model.ts';
+import { imageBatch } from '../model/image-batch.ts';
+import type { LayerInfo } from '../model/layers.ts';
+import { unitBox } from '../model/receptive-field.ts';
+import { freshRecord, writeRecord } from '../records/io.ts';
+import { modelEvalSchema, unitStatsSchema, type ModelEvalRecord, type UnitStatsRecord } from '../records/schemas.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { mapLimited } from '../util/map-limited.ts';
+import { createProgress } from '../util/progress.ts';
+import type { CheckedImage } from './check-images.ts';
+import type { BuildContext } from './context.ts';
+import { hasMaps } from './model-record.ts';
+import { provenance, sig, stepKey } from './provenance.ts';
+
+/**
+ * One streamed pass of the dataset through the model. Per unit of every layer: mean and max
+ * activation, how often it fires, its 9 strongest images (with position and receptive-field box,
+ * for the top-9 patches a later step renders) and its most similar units in the layer (Pearson
+ * correlation of per-image mean activations). Also the model's top-1/top-5 accuracy, and a compact
+ * per-image profile matrix (kept in the cache) that later steps (t-SNE, neighbours) can reuse.
+ */
+
+const CODE_VERSION = 1;
+const BATCH = 16;
+const TOP = 9;
+const NEIGHBOURS = 8;
+
+interface Accumulator {
+  layer: LayerInfo;
+  c: number;
+  w: number;
+  sumMean: Float64Array;
+  max: Float32Array;
+  active: Int32Array;
+  topVal: Float32Array;
+  topImg: Int32Array;
+  topPos: Int32Array;
+  /** [images, c]: spatial mean per image. */
+  profile: Float32Array;
+}
+
+export interface DatasetStatsResult {
+  layers: UnitStatsRecord[];
+  eval: ModelEvalRecord;
+}
+
+export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], datasetId: string, ctx: BuildContext): Promise<DatasetStatsResult | null> {
+  if (dataset.length === 0) return null;
+  const fit = model.preprocess.fit;
+  const params = { batch: BATCH, top: TOP, neighbours: NEIGHBOURS, similarity: 'pearson correlation of per-image spatial means' };
+  const key = stepKey('unit-stats', CODE_VERSION, {
+    model: model.contentHash ?? model.id,
+    dataset: datasetId,
+    images: dataset.map((d) => [d.id, d.sha256, d.classIndex ?? null, d.className ?? null]),
+    fit,
+    params,
+  });
+  const layerFile = (l: LayerInfo) => path.join(ctx.recordsDir, 'unit-stats', model.id, `${l.id}.json`);
+  const evalFile = path.join(ctx.recordsDir, 'model-eval', `${model.id}.json`);
+  const cachedLayers = await Promise.all(model.layers.map((l) => freshRecord(layerFile(l), unitStatsSchema, key)));
+  const cachedEval = await freshRecord(evalFile, modelEvalSchema, key);
+  if (cachedEval && cachedLayers.every(Boolean)) {
+    ctx.log.info(`${model.id}: dataset statistics cached (${dataset.length} images)`);
+    return { layers: cachedLayers as UnitStatsRecord[], eval: cachedEval };
+  }
+
+  const startedAt = performance.now();
+  const n = dataset.length;
+  const accs: Accumulator[] = model.layers.map((layer) => {
+    const c = layer.channels;
+    return {
+      layer,
+      c,
+      w: layer.spatial ? layer.shape[1] : 1,
+      sumMean: new Float64Array(c),
+      max: new Float32Array(c).fill(-Infinity),
+      active: new Int32Array(c),
+      topVal: new Float32Array(c * TOP).fill(-Infinity),
+      topImg: new Int32Array(c * TOP).fill(-1),
+      topPos: new Int32Array(c * TOP),
+      profile: new Float32Array(n * c),
+    };
+  });
+  const logitsAcc = accs.find((a) => a.layer.kind === 'logits');
+  const truth = dataset.map((d) => d.classIndex ?? (d.className ? model.labels.indexOf(d.className) : -1));
+  let scored = 0;
+  let top1 = 0;
+  let top5 = 0;
+
+  const load = (start: number): Promise<ImageTensorData[]> =>
+    mapLimited(dataset.slice(start, start + BATCH), 4, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit }));
+  const progress = createProgress({ label: `${model.id} dataset statistics`, total: n, noun: 'images' });
+  let next = load(0);
+  for (let start = 0; start < n; start += BATCH) {
+    const data = await next;
+    if (start + BATCH < n) next = load(start + BATCH);
+    const b = data.length;
+    const x = imageBatch(model, data);
+    const acts = runLayers(model, x, accs.map((a) => a.layer.id));
+    const reduced = tf.tidy(() =>
+      accs.map((a) => {
+        const t = acts[a.layer.id];
+        const flat = tf.reshape(t, [b, -1, a.c]);
+        return [tf.max(flat, 1), tf.mean(flat, 1), tf.argMax(flat, 1)];
+      }),
+    );
+    tf.dispose([x, ...Object.values(acts)]);
+    const host = await Promise.all(reduced.map((r) => Promise.all(r.map((t) => t.data()))));
+    tf.dispose(reduced.flat());
+    accs.forEach((a, li) => {
+      const [mx, mean, arg] = host[li] as [Float32Array, Float32Array, Int32Array];
+      accumulate(a, start, b, mx, mean, arg);
+    });
+    if (logitsAcc) {
+      const mean = host[accs.indexOf(logitsAcc)][1] as Float32Array;
+      for (let i = 0; i < b; i++) {
+        const t = truth[start + i];
+        if (t < 0) continue;
+        scored++;
+        const row = mean.subarray(i * logitsAcc.c, (i + 1) * logitsAcc.c);
+        let above = 0;
+        for (let j = 0; j < row.length; j++) if (row[j] > row[t]) above++;
+        if (above === 0) top1++;
+        if (above < 5) top5++;
+      }
+    }
+    progress.tick(b);
+  }
+  progress.finish();
+
+  const prov = (layer?: string) =>
+    provenance(ctx, { method: 'unit-stats', codeVersion: CODE_VERSION, params: { ...params, dataset: datasetId }, model: model.id, layer, startedAt });
+  const layers: UnitStatsRecord[] = [];
+  for (const a of accs) {
+    const neighbours = similarUnits(a.profile, n, a.c);
+    const spatial = hasMaps(a.layer);
+    const units: UnitStatsRecord['units'] = [];
+    for (let k = 0; k < a.c; k++) {
+      const top: UnitStatsRecord['units'][number]['top'] = [];
+      for (let j = 0; j < TOP; j++) {
+        const img = a.topImg[k * TOP + j];
+        if (img < 0) break;
+        const entry: (typeof top)[number] = { image: dataset[img].id, value: sig(a.topVal[k * TOP + j]) };
+        if (spatial) {
+          const p = a.topPos[k * TOP + j];
+          const [y, xx] = [Math.floor(p / a.w), p % a.w];
+          entry.pos = [y, xx];
+          entry.box = unitBox(a.layer.receptiveField, y, xx, model.inputSize);
+        }
+        top.push(entry);
+      }
+      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k] });
+    }
+    layers.push(
+      await writeRecord(layerFile(a.layer), unitStatsSchema, { model: model.id, layer: a.layer.id, dataset: datasetId, count: n, units, key, provenance: prov(a.layer.id) }),
+    );
+  }
+  await writeProfiles(model, dataset, accs, key, ctx);
+  const evalRecord = await writeRecord(evalFile, modelEvalSchema, {
+    model: model.id,
+    dataset: datasetId,
+    count: n,
+    scored,
+    top1: scored ? sig(top1 / scored) : null,
+    top5: scored ? sig(top5 / scored) : null,
+    key,
+    provenance: prov(),
+  });
+  return { layers, eval: evalRecord };
+}
+
+function accumulate(a: Accumulator, start: number, b: number, mx: Float32Array, mean: Float32Array, arg: Int32Array): void {
+  const { c } = a;
+  for (let i = 0; i < b; i++) {
+    const img = start + i;
+    a.profile.set(mean.subarray(i * c, (i + 1) * c), img * c);
+    for (let k = 0; k < c; k++) {
+      const v = mx[i * c + k];
+      a.sumMean[k] += mean[i * c + k];
+      if (v > a.max[k]) a.max[k] = v;
+      if (v > 0) a.active[k]++;
+      const base = k * TOP;
+      if (v <= a.topVal[base + TOP - 1]) continue;
+      let j = TOP - 1;
+      while (j > 0 && a.topVal[base + j - 1] < v) {
+        a.topVal[base + j] = a.topVal[base + j - 1];
+        a.topImg[base + j] = a.topImg[base + j - 1];
+        a.topPos[base + j] = a.topPos[base + j - 1];
+        j--;
+      }
+      a.topVal[base + j] = v;
+      a.topImg[base + j] = img;
+      a.topPos[base + j] = arg[i * c + k];
+    }
+  }
+}
+
+/** Each unit's most correlated units (over images), strongest first; none for constant units. */
+function similarUnits(profile: Float32Array, n: number, c: number): { unit: number; similarity: number }[][] {
+  if (c < 2 || n < 2) return Array.from({ length: c }, () => []);
+  const k = Math.min(NEIGHBOURS + 1, c);
+  const [values, indices] = tf.tidy(() => {
+    const p = tf.tensor2d(profile, [n, c]);
+    const centred = tf.sub(p, tf.mean(p, 0));
+    const norm = tf.sqrt(tf.sum(tf.square(centred), 0));
+    const z = tf.div(centred, tf.maximum(norm, 1e-12));
+    const corr = tf.matMul(z, z, true, false);
+    const top = tf.topk(corr, k);
+    return [top.values, top.indices];
+  });
+  const v = values.dataSync();
+  const idx = indices.dataSync();
+  tf.dispose([values, indices]);
+  const out: { unit: number; similarity: number }[][] = [];
+  for (let u = 0; u < c; u++) {
+    const list: { unit: number; similarity: number }[] = [];
+    for (let j = 0; j < k; j++) {
+      const other = idx[u * k + j];
+      const s = v[u * k + j];
+      if (other !== u && s > 1e-6 && list.length < NEIGHBOURS) list.push({ unit: other, similarity: sig(s, 3) });
+    }
+    out.push(list);
+  }
+  return out;
+}
+
+/** Per-image mean activation of every unit, [images, units] float32, plus a JSON header. */
+async function writeProfiles(model: AtlasModel, dataset: CheckedImage[], accs: Accumulator[], key: string, ctx: BuildContext): Promise<void> {
+  const dir = path.join(ctx.config.cacheDir, 'derived', model.id);
+  let offset = 0;
+  const layers = accs.map((a) => {
+    const entry = { id: a.layer.id, channels: a.c, offset };
+    offset += a.c * dataset.length;
+    return entry;
+  });
+  const all = new Float32Array(offset);
+  accs.forEach((a, i) => all.set(a.profile, layers[i].offset));
+  const base = path.join(dir, `dataset-profiles-${key.slice(0, 16)}`);
+  await writeFileAtomic(`${base}.f32`, new Uint8Array(all.buffer));
+  await writeFileAtomic(`${base}.json`, JSON.stringify({ key, images: dataset.map((d) => d.id), layout: '[layer][image][unit] float32', layers }));
+}

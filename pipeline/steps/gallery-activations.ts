@@ -1,0 +1,359 @@
+import * as tf from '@tensorflow/tfjs';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { loadImageTensorData } from '../assets/images.ts';
+import { DEFAULT_COLORMAP } from '../imaging/colormap.ts';
+import { channelPercentile, channelStats, ColorGrid, quantizeChannels, reduceMap, sheetColumns, tileGeometry, writeWebp, type ChannelStats } from '../imaging/maps.ts';
+import { runLayers } from '../model/activations.ts';
+import type { AtlasModel } from '../model/atlas-model.ts';
+import { imageBatch } from '../model/image-batch.ts';
+import type { LayerInfo } from '../model/layers.ts';
+import { unitBox } from '../model/receptive-field.ts';
+import { freshRecord, fromSiteSrc, publicPaths, toSiteSrc, writeRecord, type PublicPaths } from '../records/io.ts';
+import {
+  imageMapsSchema,
+  sheetIndexSchema,
+  unitViewsSchema,
+  type ImageMapsRecord,
+  type LayerMaps,
+  type Prediction,
+  type UnitViewsRecord,
+} from '../records/schemas.ts';
+import { mapLimited } from '../util/map-limited.ts';
+import { createProgress } from '../util/progress.ts';
+import type { CheckedImage } from './check-images.ts';
+import type { BuildContext } from './context.ts';
+import { mapLayers } from './model-record.ts';
+import { provenance, sig, stepKey } from './provenance.ts';
+
+/**
+ * Everything the site shows of the gallery photos going through one model, from one forward pass
+ * per photo:
+ *  - per (image, layer): one sprite sheet of all the layer's feature maps (each normalised to its own
+ *    range) with a JSON index of per-channel min/max/mean; plus the image's top-5 predictions;
+ *  - per (layer, unit): one strip of the unit's map on every gallery photo, on one common scale;
+ *  - per layer: a sheet of each unit's strongest map (the layer page grid) and a small preview row.
+ * Image records are keyed per image, layer records on the whole gallery; only stale ones are redone.
+ */
+
+const CODE_VERSION = 1;
+const COLORMAP = DEFAULT_COLORMAP;
+/** Feature-map tiles on image pages: at least 56 px, sheets at most 1008 px wide (the page column). */
+const SHEET = { target: 56, maxWidth: 1008 };
+/** Unit pages show each map beside a 112 px photo. */
+const STRIP = { target: 112, maxWidth: 14 * 112 };
+/** Layer page grid tiles, and the model page preview row. */
+const THUMB = { target: 56, cols: 32 };
+const PREVIEW = { target: 56, units: 8 };
+const BATCH = 4;
+const TOP_K = 5;
+/** Strips clip at the largest 99.5th percentile over the gallery, so a few hot pixels do not dim the rest. */
+const STRIP_PERCENTILE = 0.995;
+
+interface LayerActs {
+  stats: ChannelStats;
+  /** Channel-major 8-bit maps, each scaled to its own [min, max]. */
+  u8: Uint8Array;
+  /** Per channel, the STRIP_PERCENTILE value of the map. */
+  high: Float32Array;
+}
+
+interface ImageActs {
+  predictions: Prediction[];
+  layers: Map<string, LayerActs>;
+}
+
+export interface GalleryActivationsResult {
+  images: ImageMapsRecord[];
+  layers: UnitViewsRecord[];
+}
+
+export async function galleryActivations(model: AtlasModel, gallery: CheckedImage[], ctx: BuildContext): Promise<GalleryActivationsResult> {
+  const layers = mapLayers(model);
+  const fit = model.preprocess.fit;
+  const pub = publicPaths(ctx.publicDir);
+  const modelHash = model.contentHash ?? model.id;
+  const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id) };
+  const unitParams = { strip: STRIP, thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, stripPercentile: STRIP_PERCENTILE };
+  const imageKeys = gallery.map((g) => stepKey('image-maps', CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
+  const galleryIds = gallery.map((g) => [g.id, g.sha256]);
+  const layerKeys = layers.map((l) => stepKey('unit-views', CODE_VERSION, { model: modelHash, layer: l.id, images: galleryIds, fit, params: unitParams }));
+
+  const imageFile = (g: CheckedImage) => path.join(ctx.recordsDir, 'image-maps', model.id, `${g.id}.json`);
+  const layerFile = (l: LayerInfo) => path.join(ctx.recordsDir, 'unit-views', model.id, `${l.id}.json`);
+  const images: (ImageMapsRecord | undefined)[] = await Promise.all(
+    gallery.map((g, i) =>
+      freshRecord(imageFile(g), imageMapsSchema, imageKeys[i], (r) => r.layers.flatMap((l) => [fromSiteSrc(pub, l.sheet.src), fromSiteSrc(pub, l.index)])),
+    ),
+  );
+  const views: (UnitViewsRecord | undefined)[] = await Promise.all(
+    layers.map((l, i) => freshRecord(layerFile(l), unitViewsSchema, layerKeys[i], (r) => [...stripFiles(pub, r), fromSiteSrc(pub, r.thumbs.src), fromSiteSrc(pub, r.preview.src)])),
+  );
+  const staleImages = gallery.map((_, i) => i).filter((i) => !images[i]);
+  const staleLayers = layers.map((_, i) => i).filter((i) => !views[i]);
+  if (!staleImages.length && !staleLayers.length) {
+    ctx.log.info(`${model.id}: gallery feature maps cached (${gallery.length} images, ${layers.length} layers)`);
+    return { images: images as ImageMapsRecord[], layers: views as UnitViewsRecord[] };
+  }
+
+  const startedAt = performance.now();
+  const acts = await forwardGallery(model, gallery, layers);
+  const forwardMs = performance.now() - startedAt;
+
+  const sheetProgress = createProgress({ label: `${model.id} feature-map sheets`, total: staleImages.length * layers.length, noun: 'sheets' });
+  for (const i of staleImages) {
+    const t0 = performance.now();
+    const g = gallery[i];
+    const layerMaps: LayerMaps[] = [];
+    const dir = path.join(pub.dir, 'maps', model.id, g.id);
+    await mapLimited(layers, 2, async (layer, li) => {
+      layerMaps[li] = await writeLayerSheet(model, g, layer, acts[i].layers.get(layer.id)!, dir, imageKeys[i], pub);
+      sheetProgress.tick();
+    });
+    await pruneDir(dir, new Set(layerMaps.flatMap((l) => [path.basename(l.sheet.src), path.basename(l.index)])));
+    images[i] = await writeRecord(imageFile(g), imageMapsSchema, {
+      model: model.id,
+      image: g.id,
+      fit,
+      predictions: acts[i].predictions,
+      layers: layerMaps,
+      key: imageKeys[i],
+      provenance: provenance(ctx, { method: 'feature-maps', codeVersion: CODE_VERSION, params: sheetParams, model: model.id, image: g.id, startedAt: t0 - forwardMs / gallery.length }),
+    });
+  }
+  sheetProgress.finish();
+
+  const unitCount = staleLayers.reduce((s, li) => s + layers[li].channels, 0);
+  const stripProgress = createProgress({ label: `${model.id} unit strips`, total: unitCount, noun: 'units' });
+  for (const li of staleLayers) {
+    const t0 = performance.now();
+    const view = await writeUnitViews(model, gallery, layers[li], acts, layerKeys[li], pub, () => stripProgress.tick());
+    views[li] = await writeRecord(layerFile(layers[li]), unitViewsSchema, {
+      ...view,
+      provenance: provenance(ctx, { method: 'unit-views', codeVersion: CODE_VERSION, params: unitParams, model: model.id, layer: layers[li].id, startedAt: t0 }),
+    });
+  }
+  stripProgress.finish();
+  return { images: images as ImageMapsRecord[], layers: views as UnitViewsRecord[] };
+}
+
+function stripFiles(pub: PublicPaths, r: UnitViewsRecord): string[] {
+  return r.units.map((u) => fromSiteSrc(pub, r.strips.src.replace('{unit}', String(u.index))));
+}
+
+/** Removes files in `dir` left over from earlier keys. */
+async function pruneDir(dir: string, keep: Set<string>): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(entries.filter((e) => !keep.has(e) && !e.startsWith('.')).map((e) => rm(path.join(dir, e), { recursive: true, force: true })));
+}
+
+/** One forward pass per batch of photos; keeps per-layer statistics and 8-bit maps, frees the tensors. */
+async function forwardGallery(model: AtlasModel, gallery: CheckedImage[], layers: LayerInfo[]): Promise<ImageActs[]> {
+  const logitsLayer = model.layers.find((l) => l.kind === 'logits');
+  const ids = [...layers.map((l) => l.id), ...(logitsLayer ? [logitsLayer.id] : [])];
+  const out: ImageActs[] = [];
+  const progress = createProgress({ label: `${model.id} gallery forward`, total: gallery.length, noun: 'images' });
+  for (let start = 0; start < gallery.length; start += BATCH) {
+    const batch = gallery.slice(start, start + BATCH);
+    const data = await Promise.all(batch.map((g) => loadImageTensorData(g.file, model.inputSize[0], { fit: model.preprocess.fit })));
+    const x = imageBatch(model, data);
+    const acts = runLayers(model, x, ids);
+    try {
+      const probs = logitsLayer ? tf.tidy(() => tf.softmax(tf.reshape(acts[logitsLayer.id], [batch.length, -1]))) : null;
+      const top = probs ? tf.topk(probs, Math.min(TOP_K, model.labels.length)) : null;
+      const [p, idx] = top ? [(await top.values.array()) as number[][], (await top.indices.array()) as number[][]] : [[], []];
+      tf.dispose([probs, top?.values, top?.indices].filter((t): t is tf.Tensor => !!t));
+      const perImage: ImageActs[] = batch.map((_, b) => ({
+        predictions: (p[b] ?? []).map((probability, j) => ({ index: idx[b][j], label: model.labels[idx[b][j]], probability: sig(probability) })),
+        layers: new Map(),
+      }));
+      for (const layer of layers) {
+        const t = acts[layer.id];
+        const [, h, w, c] = t.shape;
+        const all = (await t.data()) as Float32Array;
+        batch.forEach((_, b) => {
+          const a = { h, w, c, data: all.subarray(b * h * w * c, (b + 1) * h * w * c) };
+          const stats = channelStats(a);
+          const u8 = quantizeChannels(a, stats.min, stats.max);
+          perImage[b].layers.set(layer.id, { stats, u8, high: channelPercentile(u8, h * w, stats.min, stats.max, STRIP_PERCENTILE) });
+        });
+      }
+      out.push(...perImage);
+    } finally {
+      tf.dispose([x, ...Object.values(acts)]);
+    }
+    progress.tick(batch.length);
+  }
+  progress.finish();
+  return out;
+}
+
+function reducedTile(h: number, w: number, down: number): [number, number] {
+  return [Math.floor(h / down), Math.floor(w / down)];
+}
+
+async function writeLayerSheet(
+  model: AtlasModel,
+  g: CheckedImage,
+  layer: LayerInfo,
+  acts: LayerActs,
+  dir: string,
+  key: string,
+  pub: PublicPaths,
+): Promise<LayerMaps> {
+  const [h, w, c] = layer.shape;
+  const geo = tileGeometry([h, w], SHEET.target);
+  const [th, tw] = reducedTile(h, w, geo.down);
+  const cols = sheetColumns(c, geo.tile[1], SHEET.maxWidth);
+  const rows = Math.ceil(c / cols);
+  const grid = new ColorGrid(cols, rows, th, tw, COLORMAP);
+  for (let k = 0; k < c; k++) grid.put(k, reduceMap(acts.u8, k * h * w, h, w, geo.down));
+  const base = `${layer.id}-${key.slice(0, 10)}`;
+  const file = path.join(dir, `${base}.webp`);
+  const written = await writeWebp(file, grid.rgb, grid.width, grid.height, { up: geo.up, lossless: geo.up >= 2 });
+  const { min, max, mean } = acts.stats;
+  let maxUnit = 0;
+  for (let k = 1; k < c; k++) if (max[k] > max[maxUnit]) maxUnit = k;
+  const indexFile = path.join(dir, `${base}.json`);
+  await writeRecord(indexFile, sheetIndexSchema, {
+    model: model.id,
+    image: g.id,
+    layer: layer.id,
+    normalization: 'per-channel min-max',
+    colormap: COLORMAP,
+    map: [h, w],
+    scale: geo.scale,
+    cols,
+    rows,
+    tile: geo.tile,
+    min: Array.from(min, (v) => sig(v)),
+    max: Array.from(max, (v) => sig(v)),
+    mean: Array.from(mean, (v) => sig(v)),
+  });
+  return {
+    layer: layer.id,
+    channels: c,
+    map: [h, w],
+    scale: geo.scale,
+    sheet: { src: toSiteSrc(pub, file), ...written, cols, rows, count: c, tile: geo.tile },
+    index: toSiteSrc(pub, indexFile),
+    max: sig(max[maxUnit]),
+    maxUnit,
+  };
+}
+
+async function writeUnitViews(
+  model: AtlasModel,
+  gallery: CheckedImage[],
+  layer: LayerInfo,
+  acts: ImageActs[],
+  key: string,
+  pub: PublicPaths,
+  tick: () => void,
+): Promise<Omit<UnitViewsRecord, 'provenance'>> {
+  const [h, w, c] = layer.shape;
+  const n = h * w;
+  const per = acts.map((a) => a.layers.get(layer.id)!);
+  const layerDir = path.join(pub.dir, 'units', model.id, layer.id);
+  const dir = path.join(layerDir, key.slice(0, 10));
+
+  // Per unit: the gallery-wide range used by its strip, and the photo it responds to most.
+  const units: UnitViewsRecord['units'] = [];
+  const lo = new Float32Array(c);
+  const hi = new Float32Array(c);
+  const best = new Int32Array(c);
+  for (let k = 0; k < c; k++) {
+    let mn = 0;
+    let mx = -Infinity;
+    let top = -Infinity;
+    per.forEach((p, i) => {
+      mn = Math.min(mn, p.stats.min[k]);
+      top = Math.max(top, p.high[k]);
+      if (p.stats.max[k] > mx) {
+        mx = p.stats.max[k];
+        best[k] = i;
+      }
+    });
+    lo[k] = mn;
+    hi[k] = top > mn ? top : mx;
+    const flat = per[best[k]].stats.argmax[k];
+    const [y, x] = [Math.floor(flat / w), flat % w];
+    units.push({
+      index: k,
+      max: sig(mx),
+      bestImage: gallery[best[k]].id,
+      bestPos: [y, x],
+      bestBox: unitBox(layer.receptiveField, y, x, model.inputSize),
+      imageMax: per.map((p) => sig(p.stats.max[k])),
+    });
+  }
+
+  // Strips: every photo's map of the unit on the unit's common scale [lo, hi] (clipped above hi).
+  const sGeo = tileGeometry([h, w], STRIP.target);
+  const [sh, sw] = reducedTile(h, w, sGeo.down);
+  const sCols = sheetColumns(gallery.length, sGeo.tile[1], STRIP.maxWidth);
+  const sRows = Math.ceil(gallery.length / sCols);
+  const lut = new Uint8Array(256);
+  const scratch = new Uint8Array(n);
+  await mapLimited(
+    Array.from({ length: c }, (_, k) => k),
+    3,
+    async (k) => {
+      const grid = new ColorGrid(sCols, sRows, sh, sw, COLORMAP);
+      const range = hi[k] - lo[k];
+      per.forEach((p, i) => {
+        const mn = p.stats.min[k];
+        const span = p.stats.max[k] - mn;
+        for (let v = 0; v < 256; v++) {
+          const raw = mn + (v / 255) * span;
+          const d = range > 1e-6 ? ((raw - lo[k]) / range) * 255 : 0;
+          lut[v] = d <= 0 ? 0 : d >= 255 ? 255 : Math.round(d);
+        }
+        const src = p.u8.subarray(k * n, (k + 1) * n);
+        for (let j = 0; j < n; j++) scratch[j] = lut[src[j]];
+        grid.put(i, reduceMap(scratch, 0, h, w, sGeo.down));
+      });
+      await writeWebp(path.join(dir, `${k}.webp`), grid.rgb, grid.width, grid.height, { up: sGeo.up, lossless: sGeo.up >= 2 });
+      tick();
+    },
+  );
+  // Layer grid: each unit's map on its best photo, normalised per map.
+  const tGeo = tileGeometry([h, w], THUMB.target);
+  const [th, tw] = reducedTile(h, w, tGeo.down);
+  const tCols = Math.min(c, THUMB.cols);
+  const tRows = Math.ceil(c / tCols);
+  const thumbs = new ColorGrid(tCols, tRows, th, tw, COLORMAP);
+  for (let k = 0; k < c; k++) thumbs.put(k, reduceMap(per[best[k]].u8, k * n, h, w, tGeo.down));
+  const thumbFile = path.join(layerDir, `thumbs-${key.slice(0, 10)}.webp`);
+  const thumbWritten = await writeWebp(thumbFile, thumbs.rgb, thumbs.width, thumbs.height, { up: tGeo.up, lossless: tGeo.up >= 2 });
+
+  // Preview row: the units with the largest responses over the gallery.
+  const previewUnits = [...units].sort((a, b) => b.max - a.max).slice(0, Math.min(PREVIEW.units, c)).map((u) => u.index);
+  const pDown = Math.max(1, Math.ceil(Math.max(h, w) / PREVIEW.target));
+  const pUp = Math.max(h, w) >= PREVIEW.target ? 1 : Math.ceil(PREVIEW.target / Math.max(h, w));
+  const [ph, pw] = reducedTile(h, w, pDown);
+  const preview = new ColorGrid(previewUnits.length, 1, ph, pw, COLORMAP);
+  previewUnits.forEach((k, i) => preview.put(i, reduceMap(per[best[k]].u8, k * n, h, w, pDown)));
+  const previewFile = path.join(layerDir, `preview-${key.slice(0, 10)}.webp`);
+  const previewWritten = await writeWebp(previewFile, preview.rgb, preview.width, preview.height, { up: pUp, lossless: pUp >= 2 });
+  await pruneDir(layerDir, new Set([path.basename(dir), path.basename(thumbFile), path.basename(previewFile)]));
+
+  return {
+    model: model.id,
+    layer: layer.id,
+    fit: model.preprocess.fit,
+    images: gallery.map((g) => g.id),
+    strips: {
+      src: toSiteSrc(pub, path.join(dir, '{unit}.webp')),
+      tile: sGeo.tile,
+      scale: sGeo.scale,
+      cols: sCols,
+      colormap: COLORMAP,
+      range: Array.from({ length: c }, (_, k) => [sig(lo[k]), sig(hi[k])] as [number, number]),
+    },
+    thumbs: { src: toSiteSrc(pub, thumbFile), ...thumbWritten, cols: tCols, rows: tRows, count: c, tile: tGeo.tile },
+    preview: { src: toSiteSrc(pub, previewFile), ...previewWritten, units: previewUnits, tile: [ph * pUp, pw * pUp] },
+    units,
+    key,
+  };
+}

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { formatDuration } from '../util/format.ts';
+import { sha256Buffer, stableHash } from '../util/hash.ts';
+import type { Log } from '../util/log.ts';
+import { REPO_ROOT } from '../util/paths.ts';
+import { createProgress } from '../util/progress.ts';
+
+/**
+ * The static site: `astro build` over the records, then Pagefind over the HTML. Astro runs in its
+ * own process (no tfjs there), pointed at the records, public and output directories by env vars
+ * that astro.config.mjs and src/content.config.ts read. A warm build with identical records, site
+ * sources and generated files keeps the existing dist/ (key stored in dist/.atlas-site.json).
+ */
+
+export interface SiteDirs {
+  recordsDir: string;
+  /** Astro's publicDir (contains generated/). */
+  publicRoot: string;
+  distDir: string;
+  /** Astro's cacheDir (its content-layer data store lives there). */
+  astroCacheDir: string;
+}
+
+const CODE_VERSION = 1;
+
+export class SiteBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SiteBuildError';
+  }
+}
+const MARKER = '.atlas-site.json';
+
+/** Environment that points astro.config.mjs and src/content.config.ts at a set of directories. */
+export function siteEnv(dirs: SiteDirs, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    ATLAS_RECORDS_DIR: dirs.recordsDir,
+    ATLAS_PUBLIC_DIR: dirs.publicRoot,
+    ATLAS_DIST_DIR: dirs.distDir,
+    ATLAS_ASTRO_CACHE: dirs.astroCacheDir,
+    ASTRO_TELEMETRY_DISABLED: '1',
+  };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as { path?: string }).path ?? dir, e.name))
+    .sort();
+}
+
+/** Hash of everything the site is built from: records and site sources by content, generated files by name and size. */
+async function siteKey(dirs: SiteDirs, env: NodeJS.ProcessEnv): Promise<string> {
+  const byContent = [
+    ...(await listFiles(dirs.recordsDir)),
+    ...(await listFiles(path.join(REPO_ROOT, 'src'))),
+    path.join(REPO_ROOT, 'astro.config.mjs'),
+    path.join(REPO_ROOT, 'package-lock.json'),
+    path.join(REPO_ROOT, 'pipeline', 'records', 'schemas.ts'),
+  ];
+  const contents = await Promise.all(byContent.map(async (f) => [f, sha256Buffer(await readFile(f).catch(() => Buffer.alloc(0)))]));
+  const publicFiles = await listFiles(dirs.publicRoot);
+  const sizes = await Promise.all(publicFiles.map(async (f) => [path.relative(dirs.publicRoot, f), (await stat(f)).size]));
+  return stableHash({ CODE_VERSION, contents, sizes, base: env.ATLAS_BASE ?? '/', site: env.ATLAS_SITE ?? '' });
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const feed = (chunk: Buffer) => {
+      tail += chunk.toString();
+      const lines = tail.split('\n');
+      tail = lines.pop() ?? '';
+      lines.forEach(onLine);
+    };
+    child.stdout.on('data', feed);
+    child.stderr.on('data', feed);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (tail) onLine(tail);
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited with code ${code}`));
+    });
+  });
+}
+
+export async function buildSite(dirs: SiteDirs, log: Log, opts: { force?: boolean; expectedPages?: number } = {}): Promise<{ skipped: boolean }> {
+  const env = siteEnv(dirs);
+  const key = await siteKey(dirs, env);
+  const marker = path.join(dirs.distDir, MARKER);
+  const previous = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as { key?: string }, () => ({}) as { key?: string });
+  if (!opts.force && previous.key === key && existsSync(path.join(dirs.distDir, 'index.html')) && existsSync(path.join(dirs.distDir, 'pagefind', 'pagefind.js'))) {
+    log.info(`site: unchanged, keeping ${path.relative(process.cwd(), dirs.distDir) || dirs.distDir}`);
+    return { skipped: true };
+  }
+
+  const started = performance.now();
+  const astroBin = path.join(REPO_ROOT, 'node_modules', 'astro', 'astro.js');
+  const pages = createProgress({ label: 'astro build', total: opts.expectedPages, noun: 'pages' });
+  const astroLines: string[] = [];
+  await run(process.execPath, [astroBin, 'build'], env, (line) => {
+    if (/\.html \(\+\d/.test(line)) pages.tick();
+    else if (line.trim()) {
+      astroLines.push(line);
+      if (/\[WARN\]/.test(line)) log.warn(`astro: ${line.trim()}`);
+    }
+  }).catch(() => {
+    pages.finish('failed');
+    // Astro names the failing record ("Location: .../unit-stats/<model>/<layer>.json") in its last lines.
+    const detail = astroLines.filter((l) => !/^\s+at /.test(l)).slice(-25).map((l) => l.slice(0, 400)).join('\n');
+    throw new SiteBuildError(`astro build failed:\n${detail}`);
+  });
+  pages.finish();
+  const astroMs = performance.now() - started;
+
+  const pagefindStarted = performance.now();
+  const pagefindBin = path.join(REPO_ROOT, 'node_modules', 'pagefind', 'lib', 'runner', 'bin.cjs');
+  const pagefindLines: string[] = [];
+  await run(process.execPath, [pagefindBin, '--site', dirs.distDir], env, (l) =>
+    pagefindLines.push(l),
+  ).catch(() => {
+    throw new SiteBuildError(`pagefind failed:\n${pagefindLines.slice(-20).join('\n')}`);
+  });
+  const indexed = pagefindLines.find((l) => /Indexed \d+ pages?/.test(l))?.trim();
+  log.info(`pagefind: ${indexed ?? 'done'} in ${formatDuration(performance.now() - pagefindStarted)}`);
+  await writeFileAtomic(marker, JSON.stringify({ key, builtAt: new Date().toISOString(), astroMs: Math.round(astroMs) }));
+  return { skipped: false };
+}

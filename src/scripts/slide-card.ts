@@ -1,0 +1,157 @@
+/**
+ * A 1600x900 slide card of one unit, drawn in the browser from files the page already uses: the
+ * unit's strip of feature maps, the gallery photos beside them, its name and model, and the credits
+ * of every photo on the card (CC-BY photos require them).
+ */
+export interface CardData {
+  filename: string;
+  kicker: string;
+  title: string;
+  subtitle: string;
+  stats: string;
+  strip: { src: string; cols: number; tile: [number, number] };
+  range: [number, number];
+  images: { label: string; photo: string; index: number; max: string; credit: string }[];
+  weights?: { src: string; cols: number; tile: [number, number]; index: number };
+}
+
+export const CARD = { width: 1600, height: 900 };
+const MAGMA = ['#000004', '#1c1044', '#4f127b', '#812581', '#b5367a', '#e55064', '#fb8761', '#fec287', '#fcfdbf'];
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+
+function loadImage(src: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error(`cannot load ${src}`));
+    img.src = src;
+  });
+}
+
+function fitText(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let s = text;
+  while (s.length > 1 && ctx.measureText(`${s}…`).width > width) s = s.slice(0, -1);
+  return `${s}…`;
+}
+
+/** Word-wraps into at most `maxLines` lines of `width` px; the last line ends with … if cut. */
+function wrap(ctx: CanvasRenderingContext2D, text: string, width: number, maxLines: number): string[] {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (ctx.measureText(candidate).width <= width) line = candidate;
+    else {
+      if (line) lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length > maxLines) {
+    const kept = lines.slice(0, maxLines);
+    kept[maxLines - 1] = fitText(ctx, `${kept[maxLines - 1]} ${lines.slice(maxLines).join(' ')}`, width);
+    return kept;
+  }
+  return lines;
+}
+
+export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Blob> {
+  const canvas = document.createElement('canvas');
+  canvas.width = CARD.width;
+  canvas.height = CARD.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas');
+  const [strip, weights, ...photos] = await Promise.all([
+    loadImage(data.strip.src),
+    data.weights ? loadImage(data.weights.src) : Promise.resolve(null),
+    ...data.images.map((i) => loadImage(i.photo)),
+  ]);
+
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, CARD.width, CARD.height);
+  ctx.fillStyle = '#000004';
+  ctx.fillRect(0, 0, CARD.width, 10);
+
+  const left = 80;
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillStyle = '#5b5f66';
+  ctx.font = `600 22px ${FONT}`;
+  ctx.fillText(data.kicker.toUpperCase(), left, 78);
+  ctx.fillStyle = '#1b1b1f';
+  ctx.font = `700 60px ${FONT}`;
+  ctx.fillText(fitText(ctx, data.title, 1200), left, 148);
+  ctx.fillStyle = '#3c3f45';
+  ctx.font = `400 26px ${FONT}`;
+  ctx.fillText(fitText(ctx, data.subtitle, 1200), left, 192);
+
+  if (weights && data.weights) {
+    const w = data.weights;
+    const sx = (w.index % w.cols) * w.tile[1];
+    const sy = Math.floor(w.index / w.cols) * w.tile[0];
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(weights, sx, sy, w.tile[1], w.tile[0], 1360, 50, 160, 160);
+    ctx.fillStyle = '#5b5f66';
+    ctx.font = `400 16px ${FONT}`;
+    ctx.fillText('filter weights (RGB)', 1360, 232);
+  }
+
+  // Up to six photos, each with the unit's feature map beside it.
+  const size = 200;
+  const cellW = 480;
+  const top = 250;
+  const rowH = 268;
+  data.images.slice(0, 6).forEach((img, i) => {
+    const x = left + (i % 3) * cellW;
+    const y = top + Math.floor(i / 3) * rowH;
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(photos[i], x, y, size, size);
+    const s = data.strip;
+    const sx = (img.index % s.cols) * s.tile[1];
+    const sy = Math.floor(img.index / s.cols) * s.tile[0];
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(strip, sx, sy, s.tile[1], s.tile[0], x + size + 12, y, size, size);
+    ctx.fillStyle = '#1b1b1f';
+    ctx.font = `600 19px ${FONT}`;
+    ctx.fillText(fitText(ctx, img.label, size * 2 - 60), x, y + size + 28);
+    ctx.fillStyle = '#5b5f66';
+    ctx.font = `400 17px ${FONT}`;
+    const maxText = `max ${img.max}`;
+    ctx.fillText(maxText, x + size * 2 + 12 - ctx.measureText(maxText).width, y + size + 28);
+  });
+
+  // Colour scale and statistics.
+  const barY = 782;
+  const gradient = ctx.createLinearGradient(left, 0, left + 240, 0);
+  MAGMA.forEach((c, i) => gradient.addColorStop(i / (MAGMA.length - 1), c));
+  ctx.fillStyle = gradient;
+  ctx.fillRect(left, barY - 14, 240, 14);
+  ctx.fillStyle = '#5b5f66';
+  ctx.font = `400 17px ${FONT}`;
+  ctx.fillText(`${data.range[0]}`, left, barY + 20);
+  const hi = `${data.range[1]}`;
+  ctx.fillText(hi, left + 240 - ctx.measureText(hi).width, barY + 20);
+  ctx.fillText(fitText(ctx, data.stats, CARD.width - left - (left + 270)), left + 270, barY);
+
+  // Credits of every photo on the card, never cut: the font shrinks until they fit in three lines.
+  const credits = `Photos: ${data.images
+    .slice(0, 6)
+    .map((i) => `${i.label} — ${i.credit}`)
+    .join('; ')}.`;
+  ctx.fillStyle = '#5b5f66';
+  let fontSize = 16;
+  let lines: string[] = [];
+  for (; fontSize >= 10; fontSize--) {
+    ctx.font = `400 ${fontSize}px ${FONT}`;
+    lines = wrap(ctx, credits, CARD.width - 2 * left, 99);
+    if (lines.length <= 3) break;
+  }
+  lines.forEach((line, i) => ctx.fillText(line, left, 826 + i * (fontSize + 4)));
+  ctx.fillStyle = '#2450b2';
+  ctx.font = `400 15px ${FONT}`;
+  ctx.fillText(fitText(ctx, pageUrl, CARD.width - 2 * left), left, 886);
+
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas export failed'))), 'image/png'));
+}

@@ -1,0 +1,9 @@
+/** The slice of Alpine.js this site uses (the package ships no type declarations). */
+declare module 'alpinejs' {
+  interface AlpineStatic {
+    data(name: string, callback: (...args: never[]) => object): void;
+    start(): void;
+  }
+  const Alpine: AlpineStatic;
+  export default Alpine;
+}
