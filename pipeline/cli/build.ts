@@ -12,17 +12,16 @@ import { fetchOptionsFor, loadConfig } from '../config/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { checkImages } from '../steps/check-images.ts';
-import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR, type BuildContext } from '../steps/context.ts';
+import type { BuildContext } from '../steps/context.ts';
 import { datasetImages, datasetInfo } from '../steps/dataset-images.ts';
 import { datasetStats } from '../steps/dataset-stats.ts';
 import { filterWeights } from '../steps/filter-weights.ts';
 import { galleryActivations } from '../steps/gallery-activations.ts';
 import { galleryImages, type Fit } from '../steps/gallery-images.ts';
 import { mapLayers, writeModelRecord } from '../steps/model-record.ts';
-import { buildSite, type SiteDirs } from '../steps/site.ts';
+import { buildDirs, buildSite } from '../steps/site.ts';
 import { formatDuration } from '../util/format.ts';
 import { stderrLog } from '../util/log.ts';
-import { REPO_ROOT } from '../util/paths.ts';
 import { runCli } from './run-cli.ts';
 
 const { values: args } = parseArgs({
@@ -39,15 +38,8 @@ const { values: args } = parseArgs({
   },
 });
 
-const out = args.out ? path.resolve(args.out) : null;
-const recordsDir = path.resolve(args.records ?? (out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR));
-const publicDir = path.resolve(args.public ?? (out ? path.join(out, 'public', 'generated') : DEFAULT_PUBLIC_DIR));
-const siteDirs: SiteDirs = {
-  recordsDir,
-  publicRoot: path.dirname(publicDir),
-  distDir: path.resolve(args.dist ?? (out ? path.join(out, 'dist') : path.join(REPO_ROOT, 'dist'))),
-  astroCacheDir: out ? path.join(out, '.astro-cache') : path.join(REPO_ROOT, 'node_modules', '.astro'),
-};
+const siteDirs = buildDirs(args);
+const { recordsDir, publicDir } = siteDirs;
 
 const started = performance.now();
 let pages = 0;

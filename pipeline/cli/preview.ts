@@ -5,20 +5,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR } from '../steps/context.ts';
-import { siteEnv } from '../steps/site.ts';
+import { buildDirs, siteEnv } from '../steps/site.ts';
 import { REPO_ROOT } from '../util/paths.ts';
 
 const { values: args } = parseArgs({
   options: { out: { type: 'string' }, dist: { type: 'string' }, port: { type: 'string', default: '4321' }, host: { type: 'string', default: '127.0.0.1' } },
 });
-const out = args.out ? path.resolve(args.out) : null;
-const env = siteEnv({
-  recordsDir: out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR,
-  publicRoot: out ? path.join(out, 'public') : path.dirname(DEFAULT_PUBLIC_DIR),
-  distDir: path.resolve(args.dist ?? (out ? path.join(out, 'dist') : path.join(REPO_ROOT, 'dist'))),
-  astroCacheDir: out ? path.join(out, '.astro-cache') : path.join(REPO_ROOT, 'node_modules', '.astro'),
-});
+const env = siteEnv(buildDirs(args));
 const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'astro', 'astro.js'), 'preview', '--port', args.port!, '--host', args.host!], {
   cwd: REPO_ROOT,
   env,

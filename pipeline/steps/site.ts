@@ -8,6 +8,7 @@ import { sha256Buffer, stableHash } from '../util/hash.ts';
 import type { Log } from '../util/log.ts';
 import { REPO_ROOT } from '../util/paths.ts';
 import { createProgress } from '../util/progress.ts';
+import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR } from './context.ts';
 
 /**
  * The static site: `astro build` over the records, then Pagefind over the HTML. Astro runs in its
@@ -23,6 +24,24 @@ export interface SiteDirs {
   distDir: string;
   /** Astro's cacheDir (its content-layer data store lives there). */
   astroCacheDir: string;
+}
+
+/** Where a build writes and the site reads: the defaults, or everything under `--out DIR`. */
+export interface BuildDirs extends SiteDirs {
+  /** Generated images (publicRoot/generated). */
+  publicDir: string;
+}
+
+export function buildDirs(opts: { out?: string; records?: string; public?: string; dist?: string }): BuildDirs {
+  const out = opts.out ? path.resolve(opts.out) : null;
+  const publicDir = path.resolve(opts.public ?? (out ? path.join(out, 'public', 'generated') : DEFAULT_PUBLIC_DIR));
+  return {
+    recordsDir: path.resolve(opts.records ?? (out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR)),
+    publicDir,
+    publicRoot: path.dirname(publicDir),
+    distDir: path.resolve(opts.dist ?? (out ? path.join(out, 'dist') : path.join(REPO_ROOT, 'dist'))),
+    astroCacheDir: out ? path.join(out, '.astro-cache') : path.join(REPO_ROOT, 'node_modules', '.astro'),
+  };
 }
 
 const CODE_VERSION = 1;
