@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layerOf } from '../pipeline/model/atlas-model.ts';
-import { preprocess, runLayers } from '../pipeline/model/activations.ts';
+import { runLayers } from '../pipeline/model/activations.ts';
+import { preprocess } from '../pipeline/model/image-batch.ts';
 import { inputAttribution, layerAttribution } from '../pipeline/model/attribution.ts';
 import { reluRules } from '../pipeline/model/relu-rule.ts';
 import { resolveTarget, type Target } from '../pipeline/model/targets.ts';

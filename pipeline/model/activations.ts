@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { layerOf, type AtlasModel } from './atlas-model.ts';
 import { execute } from './executor.ts';
-
-/** RGB images, values 0..255, [N, H, W, 3] → the model's input (channel order, x·scale + offset). */
-export function preprocess(model: AtlasModel, rgb: tf.Tensor4D): tf.Tensor4D {
-  const { scale, offset, channelOrder } = model.preprocess;
-  return tf.tidy(() => {
-    const ordered = channelOrder === 'bgr' ? tf.reverse(rgb, 3) : rgb;
-    return tf.add(tf.mul(ordered, scale), offset) as tf.Tensor4D;
-  });
-}
+import { imageBatch } from './image-batch.ts';
+import type { ImageTensorData } from '../assets/images.ts';
 
 /** Several layers' activations from one forward pass. Input: a preprocessed batch. */
 export function runLayers(model: AtlasModel, x: tf.Tensor4D, layerIds: string[]): Record<string, tf.Tensor> {
@@ -43,26 +36,29 @@ export async function classify(model: AtlasModel, x: tf.Tensor4D, k = 5): Promis
 }
 
 /**
- * Streams a large set of images through the network in batches, handing each batch's activations
- * to `onBatch` and freeing them afterwards, so memory stays flat whatever the dataset size.
+ * Streams a set of images through the network in batches: decodes the next batch while this one
+ * runs, hands each batch's activations to `onBatch` and frees them afterwards, so memory stays flat
+ * whatever the dataset size.
  */
 export async function forEachBatch(
   model: AtlasModel,
   count: number,
   batchSize: number,
-  loadBatch: (start: number, end: number) => Promise<tf.Tensor4D>,
+  loadBatch: (start: number, end: number) => Promise<ImageTensorData[]>,
   layerIds: string[],
   onBatch: (acts: Record<string, tf.Tensor>, start: number, end: number) => Promise<void> | void,
 ): Promise<void> {
+  const load = (start: number) => loadBatch(start, Math.min(count, start + batchSize));
+  let next = count > 0 ? load(0) : null;
   for (let start = 0; start < count; start += batchSize) {
-    const end = Math.min(count, start + batchSize);
-    const rgb = await loadBatch(start, end);
-    const x = preprocess(model, rgb);
+    const images = await next!;
+    if (start + batchSize < count) next = load(start + batchSize);
+    const x = imageBatch(model, images);
     const acts = runLayers(model, x, layerIds);
     try {
-      await onBatch(acts, start, end);
+      await onBatch(acts, start, start + images.length);
     } finally {
-      tf.dispose([rgb, x, ...Object.values(acts)]);
+      tf.dispose([x, ...Object.values(acts)]);
     }
   }
 }

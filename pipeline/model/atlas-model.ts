@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Preprocess } from '../assets/preprocess.ts';
 import { execute } from './executor.ts';
 import { foldBatchNorms } from './fold-batchnorm.ts';
 import type { Graph } from './graph.ts';
@@ -6,7 +7,6 @@ import { graphFromLayersModel } from './from-layers-model.ts';
 import { describeLayers, findLogitsNode, type LayerInfo } from './layers.ts';
 import { receptiveFields } from './receptive-field.ts';
 
-import type { Preprocess } from '../assets/preprocess.ts';
 
 export interface AtlasModel extends ModelSpec {
   /** The graph as the model file describes it (for display and receptive fields). */

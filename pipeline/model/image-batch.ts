@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageTensorData } from '../assets/images.ts';
 import type { AtlasModel } from './atlas-model.ts';
-import { preprocess } from './activations.ts';
+
+/** RGB images, values 0..255, [N, H, W, 3] → the model's input (channel order, x·scale + offset). */
+export function preprocess(model: AtlasModel, rgb: tf.Tensor4D): tf.Tensor4D {
+  const { scale, offset, channelOrder } = model.preprocess;
+  return tf.tidy(() => {
+    const ordered = channelOrder === 'bgr' ? tf.reverse(rgb, 3) : rgb;
+    return tf.add(tf.mul(ordered, scale), offset) as tf.Tensor4D;
+  });
+}
 
 /** Decoded images (0..255 RGB at the model's input size) → one preprocessed batch. */
 export function imageBatch(model: AtlasModel, images: ImageTensorData[]): tf.Tensor4D {

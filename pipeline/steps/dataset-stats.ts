@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { loadImageTensorData, type ImageTensorData } from '../assets/images.ts';
-import { runLayers } from '../model/activations.ts';
+import { loadImageTensorData } from '../assets/images.ts';
+import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
-import { imageBatch } from '../model/image-batch.ts';
 import type { LayerInfo } from '../model/layers.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, writeRecord } from '../records/io.ts';
@@ -91,24 +90,17 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
   let top1 = 0;
   let top5 = 0;
 
-  const load = (start: number): Promise<ImageTensorData[]> =>
-    mapLimited(dataset.slice(start, start + BATCH), 4, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit }));
+  const load = (start: number, end: number) =>
+    mapLimited(dataset.slice(start, end), 4, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit }));
   const progress = createProgress({ label: `${model.id} dataset statistics`, total: n, noun: 'images' });
-  let next = load(0);
-  for (let start = 0; start < n; start += BATCH) {
-    const data = await next;
-    if (start + BATCH < n) next = load(start + BATCH);
-    const b = data.length;
-    const x = imageBatch(model, data);
-    const acts = runLayers(model, x, accs.map((a) => a.layer.id));
+  await forEachBatch(model, n, BATCH, load, accs.map((a) => a.layer.id), async (acts, start, end) => {
+    const b = end - start;
     const reduced = tf.tidy(() =>
       accs.map((a) => {
-        const t = acts[a.layer.id];
-        const flat = tf.reshape(t, [b, -1, a.c]);
+        const flat = tf.reshape(acts[a.layer.id], [b, -1, a.c]);
         return [tf.max(flat, 1), tf.mean(flat, 1), tf.argMax(flat, 1)];
       }),
     );
-    tf.dispose([x, ...Object.values(acts)]);
     const host = await Promise.all(reduced.map((r) => Promise.all(r.map((t) => t.data()))));
     tf.dispose(reduced.flat());
     accs.forEach((a, li) => {
@@ -129,7 +121,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
       }
     }
     progress.tick(b);
-  }
+  });
   progress.finish();
 
   const prov = (layer?: string) =>

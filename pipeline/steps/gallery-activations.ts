@@ -4,9 +4,8 @@ import path from 'node:path';
 import { loadImageTensorData } from '../assets/images.ts';
 import { DEFAULT_COLORMAP } from '../imaging/colormap.ts';
 import { channelPercentile, channelStats, ColorGrid, quantizeChannels, reduceMap, sheetColumns, tileGeometry, writeWebp, type ChannelStats } from '../imaging/maps.ts';
-import { runLayers } from '../model/activations.ts';
+import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
-import { imageBatch } from '../model/image-batch.ts';
 import type { LayerInfo } from '../model/layers.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, fromSiteSrc, publicPaths, toSiteSrc, writeRecord, type PublicPaths } from '../records/io.ts';
@@ -147,43 +146,38 @@ async function pruneDir(dir: string, keep: Set<string>): Promise<void> {
   await Promise.all(entries.filter((e) => !keep.has(e) && !e.startsWith('.')).map((e) => rm(path.join(dir, e), { recursive: true, force: true })));
 }
 
-/** One forward pass per batch of photos; keeps per-layer statistics and 8-bit maps, frees the tensors. */
+/** One forward pass per batch of photos (decoding the next batch meanwhile); keeps per-layer statistics and 8-bit maps, frees the tensors. */
 async function forwardGallery(model: AtlasModel, gallery: CheckedImage[], layers: LayerInfo[]): Promise<ImageActs[]> {
   const logitsLayer = model.layers.find((l) => l.kind === 'logits');
   const ids = [...layers.map((l) => l.id), ...(logitsLayer ? [logitsLayer.id] : [])];
   const out: ImageActs[] = [];
   const progress = createProgress({ label: `${model.id} gallery forward`, total: gallery.length, noun: 'images' });
-  for (let start = 0; start < gallery.length; start += BATCH) {
-    const batch = gallery.slice(start, start + BATCH);
-    const data = await Promise.all(batch.map((g) => loadImageTensorData(g.file, model.inputSize[0], { fit: model.preprocess.fit })));
-    const x = imageBatch(model, data);
-    const acts = runLayers(model, x, ids);
-    try {
-      const probs = logitsLayer ? tf.tidy(() => tf.softmax(tf.reshape(acts[logitsLayer.id], [batch.length, -1]))) : null;
-      const top = probs ? tf.topk(probs, Math.min(TOP_K, model.labels.length)) : null;
-      const [p, idx] = top ? [(await top.values.array()) as number[][], (await top.indices.array()) as number[][]] : [[], []];
-      tf.dispose([probs, top?.values, top?.indices].filter((t): t is tf.Tensor => !!t));
-      const perImage: ImageActs[] = batch.map((_, b) => ({
-        predictions: (p[b] ?? []).map((probability, j) => ({ index: idx[b][j], label: model.labels[idx[b][j]], probability: sig(probability) })),
-        layers: new Map(),
-      }));
-      for (const layer of layers) {
-        const t = acts[layer.id];
-        const [, h, w, c] = t.shape;
-        const all = (await t.data()) as Float32Array;
-        batch.forEach((_, b) => {
-          const a = { h, w, c, data: all.subarray(b * h * w * c, (b + 1) * h * w * c) };
-          const stats = channelStats(a);
-          const u8 = quantizeChannels(a, stats.min, stats.max);
-          perImage[b].layers.set(layer.id, { stats, u8, high: channelPercentile(u8, h * w, stats.min, stats.max, STRIP_PERCENTILE) });
-        });
-      }
-      out.push(...perImage);
-    } finally {
-      tf.dispose([x, ...Object.values(acts)]);
+  const load = (start: number, end: number) =>
+    Promise.all(gallery.slice(start, end).map((g) => loadImageTensorData(g.file, model.inputSize[0], { fit: model.preprocess.fit })));
+  await forEachBatch(model, gallery.length, BATCH, load, ids, async (acts, start, end) => {
+    const b = end - start;
+    const probs = logitsLayer ? tf.tidy(() => tf.softmax(tf.reshape(acts[logitsLayer.id], [b, -1]))) : null;
+    const top = probs ? tf.topk(probs, Math.min(TOP_K, model.labels.length)) : null;
+    const [p, idx] = top ? [(await top.values.array()) as number[][], (await top.indices.array()) as number[][]] : [[], []];
+    tf.dispose([probs, top?.values, top?.indices].filter((t): t is tf.Tensor => !!t));
+    const perImage: ImageActs[] = Array.from({ length: b }, (_, i) => ({
+      predictions: (p[i] ?? []).map((probability, j) => ({ index: idx[i][j], label: model.labels[idx[i][j]], probability: sig(probability) })),
+      layers: new Map(),
+    }));
+    for (const layer of layers) {
+      const t = acts[layer.id];
+      const [, h, w, c] = t.shape;
+      const all = (await t.data()) as Float32Array;
+      perImage.forEach((img, i) => {
+        const a = { h, w, c, data: all.subarray(i * h * w * c, (i + 1) * h * w * c) };
+        const stats = channelStats(a);
+        const u8 = quantizeChannels(a, stats.min, stats.max);
+        img.layers.set(layer.id, { stats, u8, high: channelPercentile(u8, h * w, stats.min, stats.max, STRIP_PERCENTILE) });
+      });
     }
-    progress.tick(batch.length);
-  }
+    out.push(...perImage);
+    progress.tick(b);
+  });
   progress.finish();
   return out;
 }
