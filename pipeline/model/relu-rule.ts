@@ -4,9 +4,15 @@ import * as tf from '@tensorflow/tfjs';
  * The one place that decides how a rectifier passes the backward signal (Springenberg et al. 2015):
  * - gradient:  the true gradient, dy where the forward input was in the active range (saliency);
  * - deconvnet: Zeiler & Fergus: rectify the backward signal itself, ignoring the forward input;
- * - guided:    both: dy > 0 and forward input active (guided backpropagation).
+ * - guided:    both: dy > 0 and forward input active (guided backpropagation);
+ * - redirected: Lucid's redirected ReLU gradient for feature visualization (not an attribution rule,
+ *   hence not in `reluRules`): per batch item, the true gradient when any of it gets through; for an
+ *   item whose whole gradient at this rectifier would be zero, the signal where it pushes the input
+ *   towards the active range (below 0 only dy > 0, above the cap only dy < 0, inside unchanged).
+ *   dy is the gradient of an objective being maximized, as for the other rules.
  */
-export type ReluRule = 'gradient' | 'deconvnet' | 'guided';
+export type ReluRule = 'gradient' | 'deconvnet' | 'guided' | 'redirected';
+/** The attribution rules (the reference backprop in the tests covers exactly these). */
 export const reluRules: readonly ReluRule[] = ['gradient', 'deconvnet', 'guided'];
 
 export interface Rectifier {
@@ -35,7 +41,23 @@ export function rectifierBackward(dy: tf.Tensor, y: tf.Tensor, r: Rectifier, rul
       return tf.relu(dy);
     case 'guided':
       return tf.mul(tf.relu(dy), activeMask(y, r));
+    case 'redirected':
+      return redirectedBackward(dy, y, r);
   }
+}
+
+/** Lucid's redirected_relu_grad / redirected_relu6_grad, from the forward output y (see ReluRule). */
+function redirectedBackward(dy: tf.Tensor, y: tf.Tensor, r: Rectifier): tf.Tensor {
+  const active = activeMask(y, r);
+  const plain = tf.mul(dy, active);
+  // Below the range (y = 0) keep only dy that raises the input; above it (y = max) only dy that lowers it.
+  const below = tf.sub(1, tf.step(y));
+  let redirected = tf.add(plain, tf.mul(tf.relu(dy), below));
+  if (Number.isFinite(r.max)) redirected = tf.sub(redirected, tf.mul(tf.relu(tf.neg(dy)), tf.sub(1, tf.step(tf.sub(r.max, y)))));
+  // Per item: has any gradient passed the plain rule? (sum of |·|, which cannot underflow as a squared norm can.)
+  const axes = Array.from({ length: dy.rank - 1 }, (_, i) => i + 1);
+  const passes = tf.step(tf.sum(tf.abs(plain), axes, true));
+  return tf.add(redirected, tf.mul(passes, tf.sub(plain, redirected)));
 }
 
 /** A rectifier whose backward pass follows `rule`. */
