@@ -1,6 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import path from 'node:path';
+import { z } from 'zod';
 import { RECORD_KINDS, type RecordKind } from '../pipeline/records/schemas.ts';
 
 /**
@@ -18,14 +19,21 @@ function recordCollection(kind: RecordKind) {
   });
 }
 
+/**
+ * Human notes on units, written by hand in Markdown: content/notes/<model>/<layer>/<unit>.md
+ * (ATLAS_NOTES_DIR points elsewhere), optional frontmatter `title` and `author`. Entry ids are
+ * "<model>/<layer>/<unit>"; the unit page renders the note, so search indexes it.
+ */
+const notesDir = process.env.ATLAS_NOTES_DIR ?? path.resolve('content/notes');
+
+const notes = defineCollection({
+  loader: glob({ pattern: '*/*/*.md', base: notesDir, generateId: ({ entry }) => entry.replace(/\.md$/, '') }),
+  schema: z.object({ title: z.string().optional(), author: z.string().optional() }),
+});
+
 export const collections = {
-  models: recordCollection('models'),
-  gallery: recordCollection('gallery'),
-  contactSheets: recordCollection('contactSheets'),
-  datasets: recordCollection('datasets'),
-  imageMaps: recordCollection('imageMaps'),
-  unitViews: recordCollection('unitViews'),
-  unitStats: recordCollection('unitStats'),
-  modelEval: recordCollection('modelEval'),
-  filters: recordCollection('filters'),
+  ...(Object.fromEntries((Object.keys(RECORD_KINDS) as RecordKind[]).map((kind) => [kind, recordCollection(kind)])) as {
+    [K in RecordKind]: ReturnType<typeof recordCollection>;
+  }),
+  notes,
 };

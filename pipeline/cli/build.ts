@@ -10,15 +10,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchOptionsFor, loadConfig } from '../config/index.ts';
 import { initBackend } from '../engine/backend.ts';
-import { loadConfiguredModel } from '../model/load-configured-model.ts';
-import { checkImages } from '../steps/check-images.ts';
 import type { BuildContext } from '../steps/context.ts';
-import { datasetImages, datasetInfo } from '../steps/dataset-images.ts';
-import { datasetStats } from '../steps/dataset-stats.ts';
-import { filterWeights } from '../steps/filter-weights.ts';
-import { galleryActivations } from '../steps/gallery-activations.ts';
-import { galleryImages, type Fit } from '../steps/gallery-images.ts';
-import { mapLayers, writeModelRecord } from '../steps/model-record.ts';
+import { runPipeline } from '../steps/run-pipeline.ts';
 import { buildDirs, buildSite } from '../steps/site.ts';
 import { formatDuration } from '../util/format.ts';
 import { stderrLog } from '../util/log.ts';
@@ -49,25 +42,7 @@ async function main(): Promise<void> {
     const config = await loadConfig({ path: args.config });
     const backend = await initBackend(args.backend, (m) => stderrLog.info(m));
     const ctx: BuildContext = { config, fetchOpts: fetchOptionsFor(config), backend, recordsDir, publicDir, log: stderrLog };
-
-    const images = await checkImages(ctx);
-    stderrLog.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
-    const models = [];
-    for (const spec of config.models) models.push(await loadConfiguredModel(spec, ctx.fetchOpts));
-    const fits = [...new Set(models.map((m) => m.preprocess.fit))] as Fit[];
-    await galleryImages(images.gallery, fits, ctx);
-    const dataset = await datasetImages(images.dataset, fits[0], ctx);
-    for (const model of models) {
-      const file = await writeModelRecord(model, ctx);
-      stderrLog.info(`model ${model.id}: ${model.layers.length} layers → ${path.relative(process.cwd(), file)}`);
-      await filterWeights(model, ctx);
-      if (images.gallery.length) await galleryActivations(model, images.gallery, ctx);
-      if (dataset) await datasetStats(model, images.dataset, datasetInfo(ctx)!.id, ctx);
-      const mapped = mapLayers(model);
-      pages += model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + 1;
-    }
-    pages += 4;
-    stderrLog.info(`pipeline done in ${formatDuration(performance.now() - started)}`);
+    pages = await runPipeline(ctx);
   }
 
   if (!args['skip-site']) {

@@ -1,3 +1,5 @@
+import { resolveAtlasSettings, type AtlasSettings } from '../atlas/settings.ts';
+import { resolveAnalysisSettings, type AnalysisSettings } from '../analyses/settings.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -34,6 +36,8 @@ export interface ResolvedConfig {
   models: ModelSpec[];
   images: { showcase: { catalog: string } | null; extra: ImageItem[] };
   dataset: ResolvedDataset | null;
+  analyses: AnalysisSettings;
+  atlas: AtlasSettings;
 }
 
 export interface LoadConfigOptions {
@@ -102,6 +106,8 @@ function resolveConfig(config: ParsedConfig, file: string | null, baseDir: strin
     models,
     images: { showcase, extra: (config.images?.extra ?? []).map((item, i) => resolveImageItem(item, at, i)) },
     dataset,
+    analyses: resolveAnalysisSettings(config.analyses),
+    atlas: resolveAtlasSettings(config.atlas),
   };
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { analysisOverridesSchema } from '../analyses/settings.ts';
+import { atlasOverridesSchema } from '../atlas/settings.ts';
 import { preprocessSchema } from '../assets/preprocess.ts';
 
 /**
@@ -95,6 +97,10 @@ export const configSchema = z
     images: imagesSchema.optional(),
     /** Images scored for accuracy and per-class views; `false` for none. */
     dataset: z.union([datasetSchema, z.literal(false)]).optional(),
+    /** Per-image analyses (deconvnet, Grad-CAM, occlusion, ...): any setting overrides its default. */
+    analyses: analysisOverridesSchema.optional(),
+    /** Unit atlas (feature visualization, top-9 patches, class models): any setting overrides its default. */
+    atlas: atlasOverridesSchema.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { ANALYSIS_KINDS } from './analysis-schemas.ts';
+import { ATLAS_KINDS } from './atlas-schemas.ts';
+import { box, id, imageFileSchema, keyed, num, pos, predictionSchema, provenanceSchema, size, spriteSheetSchema } from './schema-parts.ts';
+
+export { imageFileSchema, predictionSchema, provenanceSchema, spriteSheetSchema };
 
 /**
  * The typed records the pipeline writes under content/generated/ and the site reads through Astro
@@ -9,52 +14,6 @@ import { z } from 'zod';
  * Paths of generated images are stored relative to the site root ("generated/maps/..."), never as
  * absolute URLs, so the site can be deployed under any base path.
  */
-
-const id = z.string().min(1);
-const num = z.number().finite();
-const pos = z.tuple([z.number().int(), z.number().int()]);
-/** Inclusive input-pixel box [y0, x0, y1, x1] of a unit's receptive field, clipped to the image. */
-const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
-const size = z.tuple([z.number().int().positive(), z.number().int().positive()]);
-
-/** How a generated artefact was made. Every image the site shows can be traced to one of these. */
-export const provenanceSchema = z
-  .object({
-    /** What produced it, e.g. "feature-maps", "unit-stats", "filter-weights". */
-    method: z.string(),
-    model: z.string().optional(),
-    layer: z.string().optional(),
-    unit: z.number().int().optional(),
-    image: z.string().optional(),
-    /** Everything that changes the output (sizes, normalisation, batch size, ...). */
-    params: z.record(z.string(), z.unknown()),
-    /** Random seed where randomness is involved; null for deterministic methods. */
-    seed: z.number().int().nullable(),
-    backend: z.string(),
-    tfjs: z.string(),
-    /** Version constant of the step's code: bumping it invalidates cached outputs. */
-    codeVersion: z.number().int(),
-    createdAt: z.string(),
-    durationMs: num,
-  })
-  .strict();
-
-/** Cache key: hash of the inputs (model contentHash, image sha256s), the params and the code version. */
-const keyed = { key: z.string().length(64), provenance: provenanceSchema };
-
-/** A picture file with its pixel size, for <img width height> and sprite arithmetic. */
-export const imageFileSchema = z.object({ src: z.string(), width: z.number().int(), height: z.number().int(), bytes: z.number().int() }).strict();
-
-/** A grid of equal tiles in one image: tile i sits at column i % cols, row floor(i / cols). */
-export const spriteSheetSchema = imageFileSchema
-  .extend({
-    cols: z.number().int().positive(),
-    rows: z.number().int().positive(),
-    count: z.number().int().nonnegative(),
-    /** Tile size in pixels [height, width]. */
-    tile: size,
-  })
-  .strict();
 
 // ---------------------------------------------------------------------------------------------
 // Models
@@ -166,7 +125,6 @@ export const datasetRecordSchema = z
 // ---------------------------------------------------------------------------------------------
 // Per (model, gallery image): predictions and one feature-map sprite sheet per layer
 
-export const predictionSchema = z.object({ index: z.number().int(), label: z.string(), probability: num }).strict();
 
 export const layerMapsSchema = z
   .object({
@@ -285,6 +243,8 @@ export const unitStatsSchema = z
           top: z.array(topActivationSchema),
           /** Most similar units in the layer: Pearson correlation of per-image mean activations. */
           neighbours: z.array(z.object({ unit: z.number().int(), similarity: num }).strict()),
+          /** Per-image maximum activation over the dataset: counts in equal bins from lo to hi. */
+          histogram: z.object({ lo: num, hi: num, counts: z.array(z.number().int()) }).strict(),
         })
         .strict(),
     ),
@@ -352,6 +312,8 @@ export const RECORD_KINDS = {
   unitStats: { pattern: 'unit-stats/*/*.json', schema: unitStatsSchema },
   modelEval: { pattern: 'model-eval/*.json', schema: modelEvalSchema },
   filters: { pattern: 'filters/*/*.json', schema: filterWeightsSchema },
+  ...ANALYSIS_KINDS,
+  ...ATLAS_KINDS,
 } as const;
 
 export type RecordKind = keyof typeof RECORD_KINDS;

@@ -23,7 +23,9 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * per-image profile matrix (kept in the cache) that later steps (t-SNE, neighbours) can reuse.
  */
 
-const CODE_VERSION = 1;
+const CODE_VERSION = 2;
+/** Bins of each unit's histogram of per-image maximum activations. */
+const BINS = 24;
 const BATCH = 16;
 const TOP = 9;
 const NEIGHBOURS = 8;
@@ -40,6 +42,8 @@ interface Accumulator {
   topPos: Int32Array;
   /** [images, c]: spatial mean per image. */
   profile: Float32Array;
+  /** [images, c]: spatial max per image (histograms; which images a unit prefers, for tags). */
+  maxima: Float32Array;
 }
 
 export interface DatasetStatsResult {
@@ -82,6 +86,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
       topImg: new Int32Array(c * TOP).fill(-1),
       topPos: new Int32Array(c * TOP),
       profile: new Float32Array(n * c),
+      maxima: new Float32Array(n * c),
     };
   });
   const logitsAcc = accs.find((a) => a.layer.kind === 'logits');
@@ -145,13 +150,14 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
         }
         top.push(entry);
       }
-      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k] });
+      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k], histogram: histogram(a, k, n) });
     }
     layers.push(
       await writeRecord(layerFile(a.layer), unitStatsSchema, { model: model.id, layer: a.layer.id, dataset: datasetId, count: n, units, key, provenance: prov(a.layer.id) }),
     );
   }
-  await writeProfiles(model, dataset, accs, key, ctx);
+  await writeMatrix('profiles', (a) => a.profile, model, dataset, accs, key, ctx);
+  await writeMatrix('maxima', (a) => a.maxima, model, dataset, accs, key, ctx);
   const evalRecord = await writeRecord(evalFile, modelEvalSchema, {
     model: model.id,
     dataset: datasetId,
@@ -170,6 +176,7 @@ function accumulate(a: Accumulator, start: number, b: number, mx: Float32Array, 
   for (let i = 0; i < b; i++) {
     const img = start + i;
     a.profile.set(mean.subarray(i * c, (i + 1) * c), img * c);
+    a.maxima.set(mx.subarray(i * c, (i + 1) * c), img * c);
     for (let k = 0; k < c; k++) {
       const v = mx[i * c + k];
       a.sumMean[k] += mean[i * c + k];
@@ -220,9 +227,35 @@ function similarUnits(profile: Float32Array, n: number, c: number): { unit: numb
   return out;
 }
 
-/** Per-image mean activation of every unit, [images, units] float32, plus a JSON header. */
-async function writeProfiles(model: AtlasModel, dataset: CheckedImage[], accs: Accumulator[], key: string, ctx: BuildContext): Promise<void> {
-  const dir = path.join(ctx.config.cacheDir, 'derived', model.id);
+/** Histogram of a unit's per-image maximum over the dataset, from 0 (or below) to its largest value. */
+function histogram(a: Accumulator, k: number, n: number): { lo: number; hi: number; counts: number[] } {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const v = a.maxima[i * a.c + k];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const counts = new Array(BINS).fill(0);
+  const width = (hi - lo) / BINS || 1;
+  for (let i = 0; i < n; i++) counts[Math.min(BINS - 1, Math.floor((a.maxima[i * a.c + k] - lo) / width))]++;
+  return { lo: sig(lo), hi: sig(hi), counts };
+}
+
+/** Per-image statistic of every unit ([layer][image][unit] float32) plus a JSON header, in the derived cache. */
+export function datasetMatrixFile(kind: 'profiles' | 'maxima', modelId: string, key: string, cacheDir: string): string {
+  return path.join(cacheDir, 'derived', modelId, `dataset-${kind}-${key.slice(0, 16)}`);
+}
+
+async function writeMatrix(
+  kind: 'profiles' | 'maxima',
+  pick: (a: Accumulator) => Float32Array,
+  model: AtlasModel,
+  dataset: CheckedImage[],
+  accs: Accumulator[],
+  key: string,
+  ctx: BuildContext,
+): Promise<void> {
   let offset = 0;
   const layers = accs.map((a) => {
     const entry = { id: a.layer.id, channels: a.c, offset };
@@ -230,8 +263,8 @@ async function writeProfiles(model: AtlasModel, dataset: CheckedImage[], accs: A
     return entry;
   });
   const all = new Float32Array(offset);
-  accs.forEach((a, i) => all.set(a.profile, layers[i].offset));
-  const base = path.join(dir, `dataset-profiles-${key.slice(0, 16)}`);
+  accs.forEach((a, i) => all.set(pick(a), layers[i].offset));
+  const base = datasetMatrixFile(kind, model.id, key, ctx.config.cacheDir);
   await writeFileAtomic(`${base}.f32`, new Uint8Array(all.buffer));
   await writeFileAtomic(`${base}.json`, JSON.stringify({ key, images: dataset.map((d) => d.id), layout: '[layer][image][unit] float32', layers }));
 }

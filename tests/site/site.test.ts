@@ -4,132 +4,18 @@
  * preview command, and drives headless Chromium (playwright-core + the system's chromium; run
  * `npm run setup` to install it). Nothing here touches the real dist/ or content/generated/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelRecord } from '../../pipeline/records/schemas.ts';
-import { REPO_ROOT } from '../../pipeline/util/paths.ts';
-import { TINY_PHOTOS, writeTinyGallery } from './tiny-gallery.ts';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const TSX = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-
-function chromiumPath(): string | undefined {
-  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p): p is string => !!p && existsSync(p));
-}
-
-/** Last lines of a child's output, each cut short (a wasm crash can print megabytes of source). */
-function tail(text: string, lines = 40): string {
-  return text
-    .split('\n')
-    .slice(-lines)
-    .map((l) => l.slice(0, 400))
-    .join('\n');
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} failed (${code}):\n${tail(out)}`))));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`preview exited with code ${child.exitCode}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`preview did not answer at ${url}`);
-}
-
-/** Reads width and height from a PNG's IHDR chunk. */
-function pngSize(bytes: Buffer): { width: number; height: number } {
-  expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-  expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
-
-const executablePath = chromiumPath();
-const skip = process.env.ATLAS_SKIP_BROWSER_TESTS === '1';
+import { describe, expect, it } from 'vitest';
+import { pngSize, run, skip, useTinySite } from './harness.ts';
+import { TINY_PHOTOS } from './tiny-gallery.ts';
 
 describe.skipIf(skip)('gallery site in a browser', () => {
-  let root = '';
-  let out = '';
-  let origin = '';
-  let preview: ChildProcess | undefined;
-  let browser: Browser;
-  let context: BrowserContext;
-  let model: ModelRecord;
-  const consoleErrors: string[] = [];
-
-  beforeAll(async () => {
-    if (!executablePath) throw new Error('Chromium not found: run `npm run setup` (installs it with apt-get) or set CHROMIUM_PATH');
-    root = await mkdtemp(path.join(os.tmpdir(), 'atlas-site-'));
-    out = path.join(root, 'out');
-    const config = await writeTinyGallery(root);
-    await run(['pipeline/cli/build.ts', '--config', config, '--out', out], { ATLAS_CACHE: path.join(root, 'cache') });
-    model = JSON.parse(await readFile(path.join(out, 'content', 'models', 'tiny.json'), 'utf8'));
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    preview = spawn(process.execPath, [TSX, 'pipeline/cli/preview.ts', '--out', out, '--port', String(port)], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-      detached: true,
-    });
-    await waitForHttp(`${origin}/`, preview, 60_000);
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-    context.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.page()?.url()}: ${m.text()}`);
-    });
-    context.on('weberror', (e) => consoleErrors.push(`page error: ${e.error().message}`));
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (preview?.pid) {
-      try {
-        process.kill(-preview.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-    if (root && !process.env.ATLAS_KEEP_TEST_SITE) await rm(root, { recursive: true, force: true });
-  });
-
-  const open = async (p: string): Promise<Page> => {
-    const page = await context.newPage();
-    const response = await page.goto(origin + p, { waitUntil: 'networkidle' });
-    expect(response?.status(), p).toBe(200);
-    return page;
-  };
-  const mapLayers = () => model.layers.filter((l) => l.hasMaps);
+  const site = useTinySite();
+  const mapLayers = () => site.model.layers.filter((l) => l.hasMaps);
 
   it('home page loads and links to the model', async () => {
-    const page = await open('/');
+    const page = await site.open('/');
     await expect(page.title()).resolves.toContain('ConvNet Atlas');
     await expect(page.locator('h1').first().textContent()).resolves.toMatch(/convolutional network/i);
     expect(await page.locator(`a[href="/models/tiny/"]`).count()).toBeGreaterThan(0);
@@ -137,8 +23,8 @@ describe.skipIf(skip)('gallery site in a browser', () => {
   });
 
   it('model page shows every layer with its shape', async () => {
-    const page = await open('/models/tiny/');
-    for (const l of model.layers) {
+    const page = await site.open('/models/tiny/');
+    for (const l of site.model.layers) {
       const row = page.locator('.arch .row', { has: page.locator(`a[href="/models/tiny/layers/${l.id}/"]`) });
       await expect(row.locator('.shape').textContent()).resolves.toBe(l.shape.join('×'));
     }
@@ -147,7 +33,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
 
   it('each layer page lists all of its units', async () => {
     for (const l of mapLayers()) {
-      const page = await open(`/models/tiny/layers/${l.id}/`);
+      const page = await site.open(`/models/tiny/layers/${l.id}/`);
       expect(await page.locator('a[data-unit]').count(), l.id).toBe(l.channels);
       const first = page.locator('a[data-unit]').first();
       await expect(first.getAttribute('href')).resolves.toBe(`/models/tiny/layers/${l.id}/units/0/`);
@@ -157,7 +43,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
 
   it('the layer grid sorts and filters units', async () => {
     const l = mapLayers().find((x) => x.channels >= 5)!;
-    const page = await open(`/models/tiny/layers/${l.id}/`);
+    const page = await site.open(`/models/tiny/layers/${l.id}/`);
     await page.selectOption('select[x-model="sort"]', 'max');
     const maxes = await page.locator('a[data-unit]').evaluateAll((as) => as.map((a) => Number((a as HTMLElement).dataset.max)));
     expect(maxes).toEqual([...maxes].sort((a, b) => b - a));
@@ -176,7 +62,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
 
   it('a unit page shows its feature map on every photo, beside the photo', async () => {
     const l = mapLayers()[1];
-    const page = await open(`/models/tiny/layers/${l.id}/units/1/`);
+    const page = await site.open(`/models/tiny/layers/${l.id}/units/1/`);
     const pairs = page.locator('figure.pair');
     expect(await pairs.count()).toBe(TINY_PHOTOS.length);
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
@@ -192,7 +78,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
   });
 
   it('a unit page stays light: under 300 KB before images, thumbnails lazy', async () => {
-    const page = await open(`/models/tiny/layers/${mapLayers()[1].id}/units/0/`);
+    const page = await site.open(`/models/tiny/layers/${mapLayers()[1].id}/units/0/`);
     const bytes = await page.evaluate(() => {
       const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
       return entries.filter((e) => !/\.(webp|png|jpe?g|gif|avif)$/i.test(new URL(e.name).pathname)).reduce((s, e) => s + (e.decodedBodySize || e.transferSize), 0);
@@ -206,15 +92,15 @@ describe.skipIf(skip)('gallery site in a browser', () => {
 
   it('the copy-link button copies the page URL', async () => {
     const p = `/models/tiny/layers/${mapLayers()[0].id}/units/2/`;
-    const page = await open(p);
+    const page = await site.open(p);
     await page.click('[data-action="copy-link"]');
     await page.locator('text=Link copied').waitFor({ timeout: 5_000 });
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(origin + p);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(site.origin + p);
     await page.close();
   });
 
   it('the slide card downloads as a 1600x900 PNG', async () => {
-    const page = await open(`/models/tiny/layers/${mapLayers()[0].id}/units/0/`);
+    const page = await site.open(`/models/tiny/layers/${mapLayers()[0].id}/units/0/`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="slide-card"]')]);
     expect(download.suggestedFilename()).toMatch(/^tiny-.+-unit-0\.png$/);
     const file = await download.path();
@@ -223,7 +109,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
   });
 
   it('an image page shows predictions and links every map to its unit', async () => {
-    const page = await open(`/models/tiny/images/${TINY_PHOTOS[0].id}/`);
+    const page = await site.open(`/models/tiny/images/${TINY_PHOTOS[0].id}/`);
     expect(await page.locator('.preds li').count()).toBe(4);
     for (const l of mapLayers()) {
       const links = page.locator(`#layer-${l.id} .hits a`);
@@ -233,7 +119,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
   });
 
   it('credits name the CC-BY photo, the dataset and the model', async () => {
-    const page = await open('/credits/');
+    const page = await site.open('/credits/');
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).toContain('Test Photographer');
     expect(text).toContain('CC-BY-4.0');
@@ -244,7 +130,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
 
   it('search finds a unit by its layer name', async () => {
     const layer = mapLayers()[2].id;
-    const page = await open(`/search/?q=${encodeURIComponent(layer)}`);
+    const page = await site.open(`/search/?q=${encodeURIComponent(layer)}`);
     const results = page.locator('.pagefind-ui__result-link');
     await results.first().waitFor({ timeout: 20_000 });
     const hrefs = await results.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
@@ -258,12 +144,12 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     const checked = new Map<string, number>();
     const fragments: { from: string; page: string; id: string }[] = [];
     const ids = new Map<string, Set<string>>();
-    const page = await context.newPage();
+    const page = await site.context.newPage();
     while (queue.length) {
       const p = queue.shift()!;
       if (seen.has(p)) continue;
       seen.add(p);
-      const response = await page.goto(origin + p, { waitUntil: 'load' });
+      const response = await page.goto(site.origin + p, { waitUntil: 'load' });
       expect(response?.status(), p).toBe(200);
       const found = await page.evaluate(() => ({
         links: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
@@ -276,14 +162,14 @@ describe.skipIf(skip)('gallery site in a browser', () => {
       ids.set(p, new Set(found.ids));
       for (const link of found.links) {
         const url = new URL(link);
-        if (url.origin !== origin) continue;
+        if (url.origin !== site.origin) continue;
         if (url.hash.length > 1) fragments.push({ from: p, page: url.pathname, id: decodeURIComponent(url.hash.slice(1)) });
         if (!seen.has(url.pathname)) queue.push(url.pathname);
       }
       for (const asset of found.assets) {
         const url = new URL(asset);
-        if (url.origin !== origin || checked.has(url.pathname) || url.protocol === 'data:') continue;
-        checked.set(url.pathname, (await fetch(origin + url.pathname)).status);
+        if (url.origin !== site.origin || checked.has(url.pathname) || url.protocol === 'data:') continue;
+        checked.set(url.pathname, (await fetch(site.origin + url.pathname)).status);
       }
     }
     await page.close();
@@ -301,17 +187,17 @@ describe.skipIf(skip)('gallery site in a browser', () => {
   });
 
   it('no page logged a console error', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(site.consoleErrors).toEqual([]);
   });
 
   it('a record that fails its schema fails the site build, naming the file', async () => {
-    const file = path.join(out, 'content', 'unit-stats', 'tiny', `${mapLayers()[0].id}.json`);
+    const file = path.join(site.out, 'content', 'unit-stats', 'tiny', `${mapLayers()[0].id}.json`);
     const original = await readFile(file, 'utf8');
     const bad = JSON.parse(original);
     bad.units[0].mean = 'not a number';
     await writeFile(file, JSON.stringify(bad));
     try {
-      const build = run(['pipeline/cli/build.ts', '--out', out, '--skip-pipeline', '--force-site', '--dist', path.join(root, 'dist-bad')]);
+      const build = run(['pipeline/cli/build.ts', '--out', site.out, '--skip-pipeline', '--force-site', '--dist', path.join(site.root, 'dist-bad')]);
       await expect(build).rejects.toThrow(file);
       await expect(build).rejects.toThrow(/units\.0\.mean/);
     } finally {

@@ -91,6 +91,9 @@ export async function writeTinyGallery(root: string): Promise<string> {
       extra: TINY_PHOTOS.map((p) => ({ url: `./photos/${p.id}.png`, id: p.id, label: p.label, license: p.license, credit: p.credit })),
     },
     dataset: { folder: './dataset' },
+    // Small optimizations: the tests check that feature visualizations and class models exist and
+    // show, not how good they look.
+    atlas: { featureVis: { size: 32, steps: 24 }, classModels: { size: 32, steps: 24 } },
   };
   const file = path.join(root, 'atlas.config.json');
   await writeFile(file, JSON.stringify(config, null, 2));

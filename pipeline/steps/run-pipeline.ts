@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { defaultSelection, extendSelection } from '../atlas/select-units.ts';
+import { loadConfiguredModel } from '../model/load-configured-model.ts';
+import { formatDuration } from '../util/format.ts';
+import { checkImages } from './check-images.ts';
+import { classModels } from './class-models.ts';
+import type { BuildContext } from './context.ts';
+import { datasetImages, datasetInfo } from './dataset-images.ts';
+import { datasetStats } from './dataset-stats.ts';
+import { filterWeights } from './filter-weights.ts';
+import { galleryActivations } from './gallery-activations.ts';
+import { galleryImages, type Fit } from './gallery-images.ts';
+import { imageAnalyses } from './image-analyses.ts';
+import { ModelPool } from './model-pool.ts';
+import { mapLayers, writeModelRecord } from './model-record.ts';
+import { unitAtlas } from './unit-atlas.ts';
+import { unitTagsStep } from './unit-tags.ts';
+
+export interface PipelineOptions {
+  /** Extra units for the atlas (`npm run atlas -- --layers ... --units ...`). */
+  atlas?: { layers: string[] | 'all'; units: string };
+  /** Only the model, dataset statistics and the unit atlas (what `npm run atlas` needs). */
+  atlasOnly?: boolean;
+}
+
+/**
+ * assets → model → artefacts, in order. Each step keeps its own cache keys, so this is also the
+ * warm rebuild: every step finds its records fresh and does nothing. Returns the number of pages
+ * the site should have (a sanity check for the Astro build).
+ */
+export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {}): Promise<number> {
+  const started = performance.now();
+  const { config, log } = ctx;
+  const images = await checkImages(ctx);
+  log.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
+  const models = [];
+  for (const spec of config.models) models.push(await loadConfiguredModel(spec, ctx.fetchOpts));
+  const fits = [...new Set(models.map((m) => m.preprocess.fit))] as Fit[];
+  if (!opts.atlasOnly) await galleryImages(images.gallery, fits, ctx);
+  const dataset = await datasetImages(images.dataset, fits[0], ctx);
+  let pages = 4;
+  for (const [m, model] of models.entries()) {
+    const pool = new ModelPool(config.models[m], ctx);
+    try {
+      const file = await writeModelRecord(model, ctx);
+      log.info(`model ${model.id}: ${model.layers.length} layers → ${path.relative(process.cwd(), file)}`);
+      if (!opts.atlasOnly) await filterWeights(model, ctx);
+      if (!opts.atlasOnly && images.gallery.length) await galleryActivations(model, images.gallery, ctx);
+      const datasetId = dataset ? datasetInfo(ctx)!.id : null;
+      const stats = dataset ? await datasetStats(model, images.dataset, datasetId!, ctx) : null;
+      const statsByLayer = new Map((stats?.layers ?? []).map((l) => [l.layer, l]));
+      if (!opts.atlasOnly && images.gallery.length) await imageAnalyses(model, images.gallery, config.analyses, pool, ctx);
+      let selection = defaultSelection(model, config.atlas);
+      if (opts.atlas) selection = extendSelection(model, selection, opts.atlas.layers, opts.atlas.units);
+      await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: config.atlas, pool, ctx });
+      const classes = opts.atlasOnly ? [] : await classModels(model, images.gallery, config.atlas.classModels, pool, ctx);
+      await unitTagsStep(model, images.dataset, statsByLayer, ctx);
+      const mapped = mapLayers(model);
+      pages += 1 + model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + model.labels.length;
+      void classes;
+    } finally {
+      await pool.close();
+    }
+  }
+  log.info(`pipeline done in ${formatDuration(performance.now() - started)}`);
+  return pages;
+}
