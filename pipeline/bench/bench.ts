@@ -1,7 +1,8 @@
 /**
- * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N]
+ * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis]
  * Forward and input-gradient timings of the real default model, their ratio, and the same on the
- * cpu backend for one layer as a reference. Ends with one JSON line per figure.
+ * cpu backend for one layer as a reference; seconds per gallery image for every per-image method;
+ * feature-visualization steps per second and seconds per unit. Ends with one JSON line per figure.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -13,8 +14,10 @@ import { inputAttribution } from '../model/attribution.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { medianMs, round, settle, type Figure } from './measure.ts';
 import { runCli } from '../cli/run-cli.ts';
+import { checkImages } from '../steps/check-images.ts';
+import { benchAnalyses, benchFeatureVis } from './bench-methods.ts';
 
-const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis' } } });
 const repeats = Number(args.repeats);
 const figures: Figure[] = [];
 const log = (msg: string) => process.stderr.write(msg + '\n');
@@ -75,7 +78,21 @@ runCli(async () => {
   const model = await loadConfiguredModel(config.models[0], fetchOptionsFor(config));
   const prefix = model.id.replace(/_224$/, '');
   log(`model ${model.id}: ${model.layers.length} layers, backend ${backendInfo().detail}`);
-  for (const batch of [1, 16]) await wholeModel(model, prefix, batch);
-  await oneLayerVsCpu(model, prefix, model.layers[2]?.id ?? model.layers[0].id);
+  const only = new Set(args.only!.split(','));
+  if (only.has('engine')) {
+    for (const batch of [1, 16]) await wholeModel(model, prefix, batch);
+    await oneLayerVsCpu(model, prefix, model.layers[2]?.id ?? model.layers[0].id);
+  }
+  if (only.has('analyses')) {
+    const images = await checkImages({ config, fetchOpts: fetchOptionsFor(config), log: { info: log, warn: log } });
+    const photo = images.gallery[0];
+    if (!photo) throw new Error('bench needs at least one gallery image');
+    const x = randomBatch(model, 16);
+    const forwardMs = (await medianMs(settle(() => logits(model, x)), 3)) / 16;
+    x.dispose();
+    log(`per-image analyses on ${photo.id} (one forward pass: ${forwardMs.toFixed(1)} ms at batch 16):`);
+    figures.push(...(await benchAnalyses(model, backendInfo(), photo, config.analyses, forwardMs, log)));
+  }
+  if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, log)));
   for (const f of figures) console.log(JSON.stringify(f));
 });

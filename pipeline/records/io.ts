@@ -20,11 +20,15 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Validates against the record's schema, then writes atomically. A bad record never reaches disk. */
+/**
+ * Validates against the record's schema, then writes atomically. A bad record never reaches disk;
+ * an unchanged one is not rewritten (its file time then says when it really changed).
+ */
 export async function writeRecord<S extends z.ZodTypeAny>(file: string, schema: S, value: z.input<S>): Promise<z.output<S>> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new RecordError(file, `record does not match its schema: ${describeIssues(parsed.error)}`);
-  await writeFileAtomic(file, JSON.stringify(parsed.data));
+  const text = JSON.stringify(parsed.data);
+  if ((await readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(file, text);
   return parsed.data;
 }
 

@@ -26,7 +26,7 @@ type Verdicts = Record<string, string | null>;
  * named and skipped here instead of failing a later step. Verdicts are remembered by content hash:
  * a warm build decodes nothing.
  */
-export async function checkImages(ctx: BuildContext): Promise<CheckedImages> {
+export async function checkImages(ctx: Pick<BuildContext, 'config' | 'fetchOpts' | 'log'>): Promise<CheckedImages> {
   const sources = await resolveImageSources(ctx.config, { log: ctx.log });
   const all = [...sources.gallery, ...sources.dataset];
   const fetched = await fetchAllInfo(all.map(fetchEntryFor), { ...ctx.fetchOpts, label: 'images' });
