@@ -3,7 +3,7 @@ import { legendStops } from '../imaging/colormap.ts';
 import { heatmapOverlay } from '../imaging/attribution-image.ts';
 import { writeRgbSheet } from '../imaging/sheet.ts';
 import { occlusionPositions, occlusionSweep, proportionalSpecs, type Readout } from '../methods/occlusion.ts';
-import { topUnits } from '../methods/top-units.ts';
+import * as tf from '@tensorflow/tfjs';
 import { runLayers } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { OcclusionReadout, OcclusionRecord } from '../records/analysis-schemas.ts';
@@ -41,9 +41,13 @@ async function readouts(ctx: FigureContext, s: AnalysisSettings['occlusion']): P
   }
   const layer = resolveLayerRef(ctx.model, s.unitLayer);
   const act = runLayers(ctx.model, ctx.x, [layer.id])[layer.id];
-  const [best] = topUnits((await act.data()) as Float32Array, layer.shape as [number, number, number], 1);
+  // The feature map with the largest total activation (Zeiler & Fergus: "the strongest feature map").
+  const totals = tf.tidy(() => tf.sum(act, [0, 1, 2]));
+  const t = (await totals.data()) as Float32Array;
+  totals.dispose();
+  const best = { channel: t.indexOf(Math.max(...t)) };
   act.dispose();
-  list.push({ readout: { kind: 'unit', layer: layer.id, channel: best.channel }, info: { kind: 'unit', layer: layer.id, unit: best.channel } });
+  list.push({ readout: { kind: 'unit', layer: layer.id, channel: best.channel, reduce: 'sum' }, info: { kind: 'unit', layer: layer.id, unit: best.channel } });
   return list;
 }
 

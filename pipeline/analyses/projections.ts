@@ -4,7 +4,7 @@ import { absImage, rgbProjection, signedImage } from '../imaging/attribution-ima
 import { cropToTile, resizeToTile, writeRgbSheet, type Rgb } from '../imaging/sheet.ts';
 import { topUnits, type TopUnit } from '../methods/top-units.ts';
 import { projectUnits } from '../methods/unit-projection.ts';
-import { runLayers } from '../model/activations.ts';
+import { runPreActivations } from '../model/activations.ts';
 import { inputAttribution } from '../model/attribution.ts';
 import { layerOf } from '../model/atlas-model.ts';
 import type { LayerInfo } from '../model/layers.ts';
@@ -39,7 +39,7 @@ function renderings(maps: Float32Array[], item: number, ctx: FigureContext, box:
 
 async function project(ctx: FigureContext, layer: string, units: TopUnit[], rule: ReluRule): Promise<Float32Array> {
   if (units.length === 0) return new Float32Array(0);
-  const t = projectUnits(ctx.model, ctx.x, layer, units, rule);
+  const t = projectUnits(ctx.model, ctx.x, layer, units, rule, true);
   const data = (await t.data()) as Float32Array;
   t.dispose();
   return data;
@@ -86,7 +86,8 @@ export async function projectionsFigure(ctx: FigureContext, s: AnalysisSettings[
   const layers = s.layers === 'all' ? model.layers.filter((l) => l.spatial && (l.kind === 'conv' || l.kind === 'depthwise')) : resolveLayerRefs(model, s.layers);
   const tile: [number, number] = [s.tile, s.tile];
   const dir = ctx.dir('projections');
-  const acts = runLayers(model, ctx.x, layers.map((l) => l.id));
+  // Ranked and targeted before the rectifier: ReLU6 caps many units at 6 (ties, and zero gradient).
+  const acts = runPreActivations(model, ctx.x, layers.map((l) => l.id));
   const rows = [];
   let backwardPasses = RULES.length;
   for (const layer of layers) {

@@ -13,8 +13,11 @@ export interface OcclusionSpec {
 /** What each occluded image is scored by. */
 export type Readout =
   | { kind: 'class'; index: number }
-  /** The channel's strongest activation over positions (Zeiler & Fergus, Fig. 7). */
-  | { kind: 'unit'; layer: string; channel: number };
+  /**
+   * The channel's strongest activation over positions, or its total (Zeiler & Fergus, Fig. 7b record
+   * the total activation of the feature map; with ReLU6 the maximum often stays at the cap).
+   */
+  | { kind: 'unit'; layer: string; channel: number; reduce?: 'max' | 'sum' };
 
 export interface OcclusionOptions {
   batchSize?: number;
@@ -54,7 +57,7 @@ export function proportionalSpecs(pairs: [number, number][], fromSide: number, t
  */
 interface Table {
   node: string;
-  reduce: 'softmax' | 'channel-max';
+  reduce: 'softmax' | 'channel-max' | 'channel-sum';
 }
 
 interface Plan {
@@ -76,7 +79,7 @@ function plan(model: AtlasModel, readouts: Readout[]): Plan {
     const t: Table =
       r.kind === 'class'
         ? { node: model.runNode(model.logitsNode), reduce: 'softmax' }
-        : { node: model.runNode(layerOf(model, r.layer).outputNode), reduce: 'channel-max' };
+        : { node: model.runNode(layerOf(model, r.layer).outputNode), reduce: r.reduce === 'sum' ? 'channel-sum' : 'channel-max' };
     const key = `${t.reduce} ${t.node}`;
     if (!tables.has(key)) tables.set(key, t);
     return [...tables.keys()].indexOf(key);
@@ -91,7 +94,9 @@ async function score(model: AtlasModel, x: tf.Tensor4D, readouts: Readout[], { t
     const acts = execute(model.runGraph, { [model.runGraph.inputName]: x }, [...new Set(tables.map((t) => t.node))]);
     return tables.map(({ node, reduce }) => {
       const t = acts[node];
-      return reduce === 'softmax' ? tf.softmax(tf.reshape(t, [n, -1])) : tf.max(tf.reshape(t, [n, -1, t.shape[t.shape.length - 1]]), 1);
+      if (reduce === 'softmax') return tf.softmax(tf.reshape(t, [n, -1]));
+      const perChannel = tf.reshape(t, [n, -1, t.shape[t.shape.length - 1]]);
+      return reduce === 'channel-sum' ? tf.sum(perChannel, 1) : tf.max(perChannel, 1);
     });
   });
   const data = await Promise.all(out.map((t) => t.data()));

@@ -26,7 +26,7 @@ function checkUnits(model: AtlasModel, layer: string, units: UnitPosition[]): vo
  * by guided backprop and saliency. Each item's target is that unit alone, all else in its layer zero.
  * Input: one preprocessed image [1, H, W, 3]; output [units, H, W, 3].
  */
-export function projectUnits(model: AtlasModel, x: tf.Tensor4D, layer: string, units: UnitPosition[], rule: ReluRule): tf.Tensor4D {
+export function projectUnits(model: AtlasModel, x: tf.Tensor4D, layer: string, units: UnitPosition[], rule: ReluRule, preActivation = false): tf.Tensor4D {
   if (x.shape[0] !== 1) throw new Error(`projectUnits takes one image, got a batch of ${x.shape[0]}`);
   if (units.length === 0) throw new Error('projectUnits: no units given');
   checkUnits(model, layer, units);
@@ -35,7 +35,7 @@ export function projectUnits(model: AtlasModel, x: tf.Tensor4D, layer: string, u
     return inputAttribution(
       model,
       tiled,
-      { kind: 'unit', layer, channel: units.map((u) => u.channel), y: units.map((u) => u.y), x: units.map((u) => u.x) },
+      { kind: 'unit', layer, channel: units.map((u) => u.channel), y: units.map((u) => u.y), x: units.map((u) => u.x), preActivation },
       rule,
     );
   } finally {

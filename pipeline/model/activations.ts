@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { layerOf, type AtlasModel } from './atlas-model.ts';
+import { layerOf, preActivationNode, type AtlasModel } from './atlas-model.ts';
 import { execute } from './executor.ts';
 import { imageBatch } from './image-batch.ts';
 import type { ImageTensorData } from '../assets/images.ts';
@@ -8,6 +8,15 @@ import type { ImageTensorData } from '../assets/images.ts';
 export function runLayers(model: AtlasModel, x: tf.Tensor4D, layerIds: string[]): Record<string, tf.Tensor> {
   return tf.tidy(() => {
     const nodes = layerIds.map((id) => model.runNode(layerOf(model, id).outputNode));
+    const out = execute(model.runGraph, { [model.runGraph.inputName]: x }, [...new Set(nodes)]);
+    return Object.fromEntries(layerIds.map((id, i) => [id, out[nodes[i]]]));
+  });
+}
+
+/** Several layers' values before their rectifiers (see preActivationNode), from one forward pass. */
+export function runPreActivations(model: AtlasModel, x: tf.Tensor4D, layerIds: string[]): Record<string, tf.Tensor> {
+  return tf.tidy(() => {
+    const nodes = layerIds.map((id) => preActivationNode(model, layerOf(model, id)));
     const out = execute(model.runGraph, { [model.runGraph.inputName]: x }, [...new Set(nodes)]);
     return Object.fromEntries(layerIds.map((id, i) => [id, out[nodes[i]]]));
   });

@@ -71,3 +71,15 @@ export function layerOf(model: AtlasModel, id: string): LayerInfo {
   if (!layer) throw new Error(`model "${model.id}" has no layer "${id}"; layers: ${model.layers.map((l) => l.id).join(', ')}`);
   return layer;
 }
+
+/**
+ * The node holding a layer's value before its rectifier (conv + folded batch norm), or its output
+ * when the layer has no separate rectifier. Gradient targets sit here so that a unit saturated at
+ * ReLU6's cap (common in MobileNet) still passes a gradient, and ranking by it tells saturated
+ * units apart.
+ */
+export function preActivationNode(model: AtlasModel, layer: LayerInfo): string {
+  const last = model.graph.byName.get(layer.nodes.at(-1)!);
+  const rectified = last?.kind === 'activation' && layer.nodes.length >= 2;
+  return model.runNode(rectified ? layer.nodes.at(-2)! : layer.outputNode);
+}

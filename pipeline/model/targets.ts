@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { layerOf, type AtlasModel } from './atlas-model.ts';
+import { layerOf, preActivationNode, type AtlasModel } from './atlas-model.ts';
 
 type PerItem = number | number[];
 
@@ -9,8 +9,8 @@ type PerItem = number | number[];
  */
 export type Target =
   | { kind: 'class'; index: PerItem }
-  | { kind: 'unit'; layer: string; channel: PerItem; y: PerItem; x: PerItem }
-  | { kind: 'channel'; layer: string; channel: PerItem; reduce?: 'mean' | 'sum' }
+  | { kind: 'unit'; layer: string; channel: PerItem; y: PerItem; x: PerItem; preActivation?: boolean }
+  | { kind: 'channel'; layer: string; channel: PerItem; reduce?: 'mean' | 'sum'; preActivation?: boolean }
   | { kind: 'weights'; layer: string; weights: tf.Tensor };
 
 export interface ResolvedTarget {
@@ -35,8 +35,8 @@ export function resolveTarget(model: AtlasModel, target: Target, batch: number):
     return { node: model.runNode(node.name), weights: oneHotAt(node.shape, batch, (i) => idx[i]) };
   }
   const layer = layerOf(model, target.layer);
-  const node = model.runNode(layer.outputNode);
-  if (target.kind === 'weights') return { node, weights: target.weights };
+  if (target.kind === 'weights') return { node: model.runNode(layer.outputNode), weights: target.weights };
+  const node = target.preActivation ? preActivationNode(model, layer) : model.runNode(layer.outputNode);
   const [h, w, c] = layer.spatial ? layer.shape : [1, 1, layer.channels];
   const ch = perItem(target.channel, batch);
   if (target.kind === 'unit') {

@@ -13,6 +13,9 @@ const perImage = { model: id, image: id, ...keyed };
 const unitAt = z.object({ unit: z.number().int(), pos, value: num, box }).strict();
 
 /**
+ * Units are ranked and targeted by their value before the layer's rectifier (`value`), so units
+ * saturated at ReLU6's cap still differ and still pass a gradient.
+ *
  * Zeiler & Fergus deconvnet projections of each layer's 9 strongest units (single strongest
  * activation each), next to the photo patch under the unit's receptive field, plus guided
  * backprop and saliency for the same units, signed and absolute. One sheet per layer: row = unit,
@@ -54,6 +57,7 @@ export const gradcamSchema = z
 
 export const occlusionReadoutSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('class'), index: z.number().int(), label: z.string(), role: z.enum(['top-1', 'true class']), baseline: num }).strict(),
+  /** The total activation (sum over positions) of the feature map with the largest total on the photo. */
   z.object({ kind: z.literal('unit'), layer: id, unit: z.number().int(), baseline: num }).strict(),
 ]);
 
