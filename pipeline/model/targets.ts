@@ -45,8 +45,10 @@ export function resolveTarget(model: AtlasModel, target: Target, batch: number):
     return { node, weights: oneHotAt(layer.shape, batch, (i) => (ys[i] * w + xs[i]) * c + ch[i]) };
   }
   const scale = target.reduce === 'sum' ? 1 : 1 / (h * w);
-  const mask = tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(ch, 'int32'), c), scale));
-  const weights = tf.tidy(() => tf.tile(tf.reshape(mask, [batch, ...layer.shape.map((_, i) => (i === layer.shape.length - 1 ? c : 1))]), [1, ...layer.shape.slice(0, -1), 1]));
-  mask.dispose();
+  // [n, 1, 1, c] (or [n, c]): the objective's multiply broadcasts it over positions; tiling it to
+  // the full map costs more than the backward pass on wasm.
+  const mask = new Float32Array(batch * c);
+  ch.forEach((k, i) => (mask[i * c + k] = scale));
+  const weights = tf.tensor(mask, layer.spatial ? [batch, 1, 1, c] : [batch, c]);
   return { node, weights };
 }
