@@ -28,12 +28,12 @@ export function parseUnitList(spec: string, channels: number): number[] {
   return [...out].sort((x, y) => x - y);
 }
 
-/** The default subset: the first N units of every mapped layer, plus the featured units. */
-export function defaultSelection(model: AtlasModel, s: AtlasSettings): UnitSelection {
+/** The default subset: the first N units of every mapped layer, plus the featured units (config list and the home page's striking units). */
+export function defaultSelection(model: AtlasModel, s: AtlasSettings, striking: { layer: string; unit: number }[] = []): UnitSelection {
   const units = new Map<string, number[]>();
   for (const l of atlasLayers(model)) units.set(l.id, Array.from({ length: Math.min(s.unitsPerLayer, l.channels) }, (_, i) => i));
   const featured = new Set<string>();
-  for (const ref of s.featured) {
+  for (const ref of [...s.featured, ...striking.map((u) => `${u.layer}:${u.unit}`)]) {
     const [layerRef, unit] = ref.split(':');
     const layer = resolveLayerRef(model, layerRef);
     const u = Number(unit);

@@ -15,6 +15,8 @@ export const atlasSettingsSchema = z
      * also get the negative direction and a diverse batch of 4.
      */
     featured: z.array(z.string().regex(/^[^:]+:\d+$/, 'use "layer:unit", e.g. "conv_pw_13:12"')),
+    /** How many striking units (one per layer, across the depth) the home page features. */
+    strikingUnits: z.number().int().nonnegative(),
     featureVis: z
       .object({
         size: z.number().int().min(16),
@@ -54,7 +56,8 @@ export type AtlasSettings = z.infer<typeof atlasSettingsSchema>;
  */
 export const DEFAULT_ATLAS_SETTINGS: AtlasSettings = {
   unitsPerLayer: 8,
-  featured: ['0.1:0', 'middle:0', 'last-conv:0'],
+  featured: [],
+  strikingUnits: 6,
   featureVis: { size: 96, steps: 256, lr: 0.05, seed: 0, batch: 8, diversity: 4, diversityWeight: 100 },
   patches: { tile: 64 },
   classModels: { classes: 'gallery', methods: ['lucid'], size: 96, steps: 256, simonyanSteps: 200, seed: 0 },
@@ -64,6 +67,7 @@ export const atlasOverridesSchema = z
   .object({
     unitsPerLayer: atlasSettingsSchema.shape.unitsPerLayer.optional(),
     featured: atlasSettingsSchema.shape.featured.optional(),
+    strikingUnits: atlasSettingsSchema.shape.strikingUnits.optional(),
     featureVis: atlasSettingsSchema.shape.featureVis.partial().optional(),
     patches: atlasSettingsSchema.shape.patches.partial().optional(),
     classModels: atlasSettingsSchema.shape.classModels.partial().optional(),
@@ -75,6 +79,7 @@ export function resolveAtlasSettings(o: z.infer<typeof atlasOverridesSchema> = {
   return {
     unitsPerLayer: o.unitsPerLayer ?? d.unitsPerLayer,
     featured: o.featured ?? d.featured,
+    strikingUnits: o.strikingUnits ?? d.strikingUnits,
     featureVis: { ...d.featureVis, ...o.featureVis },
     patches: { ...d.patches, ...o.patches },
     classModels: { ...d.classModels, ...o.classModels },

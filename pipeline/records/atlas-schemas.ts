@@ -73,6 +73,15 @@ export const unitTagsSchema = z
   })
   .strict();
 
+/** Units pages feature (the home page's striking units, the config's list): covered in full by default. */
+export const featuredUnitsSchema = z
+  .object({
+    model: id,
+    units: z.array(z.object({ layer: id, unit: z.number().int(), image: id.nullable(), selectivity: num.nullable(), reason: z.string() }).strict()),
+  })
+  .strict();
+
+export type FeaturedUnitsRecord = z.infer<typeof featuredUnitsSchema>;
 export type UnitPatchesRecord = z.infer<typeof unitPatchesSchema>;
 export type FeatureVisRecord = z.infer<typeof featureVisSchema>;
 export type FeatureVisExtrasRecord = z.infer<typeof featureVisExtrasSchema>;
@@ -86,4 +95,5 @@ export const ATLAS_KINDS = {
   featureVisExtras: { pattern: 'atlas/feature-vis-extras/*/*/*.json', schema: featureVisExtrasSchema },
   classModels: { pattern: 'atlas/class-models/*/*.json', schema: classModelSchema },
   unitTags: { pattern: 'atlas/tags/*/*.json', schema: unitTagsSchema },
+  featuredUnits: { pattern: 'atlas/featured/*.json', schema: featuredUnitsSchema },
 } as const;

@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { defaultSelection, extendSelection } from '../atlas/select-units.ts';
+import { atlasLayers, defaultSelection, extendSelection } from '../atlas/select-units.ts';
+import { strikingUnits } from '../atlas/striking-units.ts';
+import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
+import { writeRecord } from '../records/io.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { formatDuration } from '../util/format.ts';
 import { checkImages } from './check-images.ts';
@@ -45,12 +48,17 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       const file = await writeModelRecord(model, ctx);
       log.info(`model ${model.id}: ${model.layers.length} layers → ${path.relative(process.cwd(), file)}`);
       if (!opts.atlasOnly) await filterWeights(model, ctx);
-      if (!opts.atlasOnly && images.gallery.length) await galleryActivations(model, images.gallery, ctx);
+      const views = images.gallery.length ? (await galleryActivations(model, images.gallery, ctx)).layers : [];
+      const striking = strikingUnits(atlasLayers(model).map((l) => l.id), new Map(views.map((v) => [v.layer, v])), config.atlas.strikingUnits);
+      await writeRecord(path.join(ctx.recordsDir, 'atlas', 'featured', `${model.id}.json`), ATLAS_KINDS.featuredUnits.schema, {
+        model: model.id,
+        units: striking.map((u) => ({ ...u, reason: 'home page: a unit that singles out one gallery photo' })),
+      });
       const datasetId = dataset ? datasetInfo(ctx)!.id : null;
       const stats = dataset ? await datasetStats(model, images.dataset, datasetId!, ctx) : null;
       const statsByLayer = new Map((stats?.layers ?? []).map((l) => [l.layer, l]));
       if (!opts.atlasOnly && images.gallery.length) await imageAnalyses(model, images.gallery, config.analyses, pool, ctx);
-      let selection = defaultSelection(model, config.atlas);
+      let selection = defaultSelection(model, config.atlas, striking);
       if (opts.atlas) selection = extendSelection(model, selection, opts.atlas.layers, opts.atlas.units);
       await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: config.atlas, pool, ctx });
       const classes = opts.atlasOnly ? [] : await classModels(model, images.gallery, config.atlas.classModels, pool, ctx);
