@@ -16,6 +16,7 @@ import { resolveLayerRefs } from './layer-refs.ts';
 import { cropMap, type FloatMap } from './map-crop.ts';
 import type { AnalysisSettings } from './settings.ts';
 import type { FigureBody } from './figure-types.ts';
+import { sig } from '../steps/provenance.ts';
 
 /** Column order of every layer sheet; the page labels columns from the record. */
 const COLUMNS = ['patch', 'deconvnet', 'guided', '|guided|', 'saliency', '|saliency|'];
@@ -57,7 +58,7 @@ async function layerRow(ctx: FigureContext, layer: LayerInfo, units: TopUnit[], 
     tiles.push(await cropToTile(ctx.photo, box, tile));
     const rendered = renderings(i < few.length ? maps : [maps[0], maps[0], maps[0]], i, ctx, box);
     for (const [j, r] of rendered.entries()) tiles.push(j === 0 || i < few.length ? await resizeToTile(r, tile) : blank);
-    placed.push({ unit: u.channel, pos: [u.y, u.x] as [number, number], value: u.value, box });
+    placed.push({ unit: u.channel, pos: [u.y, u.x] as [number, number], value: sig(u.value), box });
   }
   return { tiles, placed, passes: units.length + 2 * few.length };
 }
