@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { formatDuration } from '../util/format.ts';
+import { withFileLock } from '../util/file-lock.ts';
 import { sha256Buffer, stableHash } from '../util/hash.ts';
 import type { Log } from '../util/log.ts';
 import { REPO_ROOT } from '../util/paths.ts';
@@ -81,7 +82,8 @@ async function siteKey(dirs: SiteDirs, env: NodeJS.ProcessEnv): Promise<string> 
     ...(await listFiles(path.join(REPO_ROOT, 'src'))),
     path.join(REPO_ROOT, 'astro.config.mjs'),
     path.join(REPO_ROOT, 'package-lock.json'),
-    path.join(REPO_ROOT, 'pipeline', 'records', 'schemas.ts'),
+    ...(await listFiles(path.join(REPO_ROOT, 'pipeline', 'records'))),
+    ...(await listFiles(env.ATLAS_NOTES_DIR ? path.resolve(env.ATLAS_NOTES_DIR) : path.join(REPO_ROOT, 'content', 'notes'))),
   ];
   const contents = await Promise.all(byContent.map(async (f) => [f, sha256Buffer(await readFile(f).catch(() => Buffer.alloc(0)))]));
   const publicFiles = await listFiles(dirs.publicRoot);
@@ -119,6 +121,14 @@ export async function buildSite(dirs: SiteDirs, log: Log, opts: { force?: boolea
     return { skipped: true };
   }
 
+  // Astro keeps build intermediates in the repository's .astro/ whatever the output directory, so
+  // two builds at once (tests, a second terminal) would overwrite each other's.
+  return withFileLock(path.join(REPO_ROOT, '.astro', 'atlas-build.lock'), () => astroAndPagefind(dirs, env, key, marker, log, opts), () =>
+    log.info('site: waiting for another site build in this checkout to finish'),
+  );
+}
+
+async function astroAndPagefind(dirs: SiteDirs, env: NodeJS.ProcessEnv, key: string, marker: string, log: Log, opts: { expectedPages?: number }): Promise<{ skipped: boolean }> {
   const started = performance.now();
   const astroBin = path.join(REPO_ROOT, 'node_modules', 'astro', 'astro.js');
   const pages = createProgress({ label: 'astro build', total: opts.expectedPages, noun: 'pages' });

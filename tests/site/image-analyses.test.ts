@@ -97,12 +97,13 @@ describe.skipIf(skip)('per-image analyses on the image page', () => {
     const select = page.locator('#projections select');
     await expect(select.locator('option').count()).resolves.toBe(proj.layers.length);
     const initial = await select.inputValue();
-    await expect(page.locator('#projections .proj-layer:visible').getAttribute('data-layer')).resolves.toBe(initial);
+    await expect.poll(() => page.locator('#projections .proj-layer:visible').getAttribute('data-layer'), { timeout: 5_000 }).toBe(initial);
     const other = proj.layers.find((l) => l.layer !== initial)!;
     await select.selectOption(other.layer);
     const shown = page.locator('#projections .proj-layer:visible');
+    // Alpine applies x-show after the change event: wait for it rather than read mid-update.
+    await expect.poll(() => shown.getAttribute('data-layer'), { timeout: 5_000 }).toBe(other.layer);
     await expect(shown.count()).resolves.toBe(1);
-    await expect(shown.getAttribute('data-layer')).resolves.toBe(other.layer);
     await expect(shown.locator('tbody tr').count()).resolves.toBe(other.units.length);
     const headers = await shown.locator('thead th.col').allTextContents();
     expect(headers.map((h) => h.trim())).toEqual(proj.columns);
