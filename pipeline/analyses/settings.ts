@@ -77,7 +77,7 @@ const range = (from: number, to: number, n: number) => Array.from({ length: n },
 
 export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
   methods: ['projections', 'gradcam', 'occlusion', 'deepdream', 'invariance', 'patchDetection'],
-  projections: { units: 9, attributionUnits: 3, tile: 64, layers: 'all' },
+  projections: { units: 9, attributionUnits: 1, tile: 64, layers: 'all' },
   gradcam: { classes: 5, layers: ['last-conv', 'middle'], colormap: 'inferno', alpha: 0.6 },
   occlusion: {
     pairs: [
@@ -89,7 +89,7 @@ export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
     ],
     referenceSide: 224,
     fineLimit: 200,
-    fineImages: 2,
+    fineImages: 1,
     batch: 32,
     colormap: 'viridis',
     unitLayer: 'last-conv',

@@ -55,12 +55,12 @@ export type AtlasSettings = z.infer<typeof atlasSettingsSchema>;
  * for Lucid's recipe.
  */
 export const DEFAULT_ATLAS_SETTINGS: AtlasSettings = {
-  unitsPerLayer: 8,
+  unitsPerLayer: 4,
   featured: [],
-  strikingUnits: 6,
+  strikingUnits: 3,
   featureVis: { size: 96, steps: 256, lr: 0.05, seed: 0, batch: 8, diversity: 4, diversityWeight: 100 },
   patches: { tile: 64 },
-  classModels: { classes: 'gallery', methods: ['lucid'], size: 96, steps: 256, simonyanSteps: 200, seed: 0 },
+  classModels: { classes: 'gallery', methods: ['lucid'], size: 96, steps: 192, simonyanSteps: 200, seed: 0 },
 };
 
 export const atlasOverridesSchema = z

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { ColorGrid, writeWebp } from './maps.ts';
 import { toSiteSrc, type PublicPaths } from '../records/io.ts';
 import type { SpriteSheet } from '../records/schemas.ts';
@@ -16,29 +15,52 @@ export function toRgb(data: Float32Array | number[], width: number, height: numb
 }
 
 /**
- * Crops an inclusive box [y0, x0, y1, x1] (clipped to the picture) and resizes it to the tile,
- * with nearest neighbour when enlarging (so a 3-pixel receptive field stays 3 crisp pixels).
+ * Box-filter resize of an RGB region: each output pixel averages the source pixels its footprint
+ * covers, which is nearest neighbour when enlarging (a 3-pixel receptive field stays 3 crisp
+ * pixels) and an area average when shrinking. Plain JS: tiles are small, and a sharp call per tile
+ * cost more than the projection itself.
  */
+function resizeRegion(src: Rgb, y0: number, x0: number, h: number, w: number, [th, tw]: [number, number]): Uint8Array {
+  const out = new Uint8Array(th * tw * 3);
+  for (let ty = 0; ty < th; ty++) {
+    const ya = y0 + Math.floor((ty * h) / th);
+    const yb = Math.max(ya + 1, y0 + Math.floor(((ty + 1) * h) / th));
+    for (let tx = 0; tx < tw; tx++) {
+      const xa = x0 + Math.floor((tx * w) / tw);
+      const xb = Math.max(xa + 1, x0 + Math.floor(((tx + 1) * w) / tw));
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let y = ya; y < yb; y++) {
+        for (let x = xa; x < xb; x++) {
+          const i = (y * src.width + x) * 3;
+          r += src.data[i];
+          g += src.data[i + 1];
+          b += src.data[i + 2];
+        }
+      }
+      const n = (yb - ya) * (xb - xa);
+      const o = (ty * tw + tx) * 3;
+      out[o] = Math.round(r / n);
+      out[o + 1] = Math.round(g / n);
+      out[o + 2] = Math.round(b / n);
+    }
+  }
+  return out;
+}
+
+/** Crops an inclusive box [y0, x0, y1, x1] (clipped to the picture) and resizes it to the tile. */
 export async function cropToTile(src: Rgb, box: readonly number[], tile: [number, number]): Promise<Uint8Array> {
   const y0 = Math.max(0, Math.floor(box[0]));
   const x0 = Math.max(0, Math.floor(box[1]));
   const y1 = Math.min(src.height - 1, Math.ceil(box[2]));
   const x1 = Math.min(src.width - 1, Math.ceil(box[3]));
-  const [th, tw] = tile;
-  const width = x1 - x0 + 1;
-  const height = y1 - y0 + 1;
-  const enlarge = width < tw || height < th;
-  const out = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } })
-    .extract({ left: x0, top: y0, width, height })
-    .resize(tw, th, { fit: 'fill', kernel: enlarge ? 'nearest' : 'lanczos3' })
-    .raw()
-    .toBuffer();
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  return resizeRegion(src, y0, x0, y1 - y0 + 1, x1 - x0 + 1, tile);
 }
 
 /** Resizes a whole picture to a tile. */
-export function resizeToTile(src: Rgb, tile: [number, number]): Promise<Uint8Array> {
-  return cropToTile(src, [0, 0, src.height - 1, src.width - 1], tile);
+export async function resizeToTile(src: Rgb, tile: [number, number]): Promise<Uint8Array> {
+  return resizeRegion(src, 0, 0, src.height, src.width, tile);
 }
 
 /** Writes equal RGB tiles as one WebP sprite sheet (tile i at column i % cols) and describes it. */

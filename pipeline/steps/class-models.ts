@@ -54,11 +54,10 @@ export async function classModels(model: AtlasModel, gallery: CheckedImage[], se
   const chunks = Array.from({ length: Math.ceil(stale.length / BATCH) }, (_, i) => stale.slice(i * BATCH, (i + 1) * BATCH));
   await Promise.all(
     chunks.map(async (chunk) => {
-      const startedAt = performance.now();
       const images = await workers.run<ClassModelImage[]>('classModels', { classes: chunk, settings, publicDir: ctx.publicDir });
       for (const c of chunk) {
         const mine = images.filter((i) => i.classIndex === c);
-        const prov = provenance(ctx, { method: 'class model (argmax of the pre-softmax class score)', codeVersion: CODE_VERSION, params: { ...settings, classes: undefined, batchClasses: chunk, display: 'lucid as optimized; simonyan contrast-stretched per image' }, model: model.id, seed: settings.seed, startedAt });
+        const prov = provenance(ctx, { method: 'class model (argmax of the pre-softmax class score)', codeVersion: CODE_VERSION, params: { ...settings, classes: undefined, batchClasses: chunk, display: 'lucid as optimized; simonyan contrast-stretched per image' }, model: model.id, seed: settings.seed, startedAt: performance.now() - mine.reduce((t, i) => t + i.ms, 0) });
         await writeRecord(classModelFile(ctx.recordsDir, model.id, c), ATLAS_KINDS.classModels.schema, {
           model: model.id,
           classIndex: c,

@@ -47,6 +47,11 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
     try {
       const file = await writeModelRecord(model, ctx);
       log.info(`model ${model.id}: ${model.layers.length} layers → ${path.relative(process.cwd(), file)}`);
+      // The per-image analyses need only the photos and the model: they start on the worker pool now
+      // and run while this thread does the single-threaded steps below (feature-map sheets, the
+      // dataset pass), so no core sits idle. A failure surfaces when it is awaited.
+      const analyses = !opts.atlasOnly && images.gallery.length ? imageAnalyses(model, images.gallery, config.analyses, pool, ctx) : Promise.resolve();
+      analyses.catch(() => {});
       if (!opts.atlasOnly) await filterWeights(model, ctx);
       const views = images.gallery.length ? (await galleryActivations(model, images.gallery, ctx)).layers : [];
       const striking = strikingUnits(atlasLayers(model).map((l) => l.id), new Map(views.map((v) => [v.layer, v])), config.atlas.strikingUnits);
@@ -57,15 +62,14 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       const datasetId = dataset ? datasetInfo(ctx)!.id : null;
       const stats = dataset ? await datasetStats(model, images.dataset, datasetId!, ctx) : null;
       const statsByLayer = new Map((stats?.layers ?? []).map((l) => [l.layer, l]));
-      if (!opts.atlasOnly && images.gallery.length) await imageAnalyses(model, images.gallery, config.analyses, pool, ctx);
+      await analyses;
       let selection = defaultSelection(model, config.atlas, striking);
       if (opts.atlas) selection = extendSelection(model, selection, opts.atlas.layers, opts.atlas.units);
       await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: config.atlas, pool, ctx });
-      const classes = opts.atlasOnly ? [] : await classModels(model, images.gallery, config.atlas.classModels, pool, ctx);
+      if (!opts.atlasOnly) await classModels(model, images.gallery, config.atlas.classModels, pool, ctx);
       await unitTagsStep(model, images.dataset, statsByLayer, ctx);
       const mapped = mapLayers(model);
       pages += 1 + model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + model.labels.length;
-      void classes;
     } finally {
       await pool.close();
     }

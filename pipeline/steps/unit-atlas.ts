@@ -47,6 +47,9 @@ interface Work {
   run(): Promise<void>;
 }
 
+/** Provenance times are the worker's compute time (for a batch: the whole batch's), not time spent queued. */
+const computeStart = (ms: number) => performance.now() - ms;
+
 const srcFiles = (ctx: BuildContext, srcs: string[]) => srcs.map((s) => fromSiteSrc(publicPaths(ctx.publicDir), s));
 
 async function isFresh(kind: AtlasKind, inp: Inputs, layer: string, unit: number, key: string): Promise<boolean> {
@@ -68,10 +71,9 @@ async function patchWork(inp: Inputs, layer: string, unit: number): Promise<Work
     label: `${layer}:${unit} patches`,
     units: 0,
     run: async () => {
-      const startedAt = performance.now();
       const workers = await inp.pool.get();
       const r = await workers.run<UnitPatchesResult>('unitPatches', { layer, unit, top, tile: s.tile, publicDir: inp.ctx.publicDir });
-      const prov = provenance(inp.ctx, { method: 'top-9 patches + deconvnet', codeVersion: VERSIONS.patches, params: { ...s, rule: 'deconvnet', backwardPasses: r.backwardPasses }, model: inp.model.id, layer, unit, startedAt });
+      const prov = provenance(inp.ctx, { method: 'top-9 patches + deconvnet', codeVersion: VERSIONS.patches, params: { ...s, rule: 'deconvnet', backwardPasses: r.backwardPasses }, model: inp.model.id, layer, unit, startedAt: computeStart(r.ms) });
       const items = top.map((t) => ({ image: t.image, value: t.value, pos: t.pos, box: t.box }));
       await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'unitPatches', inp.model.id, layer, unit), ATLAS_KINDS.unitPatches.schema, {
         model: inp.model.id, layer, unit, dataset: inp.datasetId!, sheet: r.sheet, items, key, provenance: prov,
@@ -102,7 +104,6 @@ async function visWork(inp: Inputs, layer: string, units: number[], profiles: Da
       label: `${layer} feature vis ${chunk.join(',')}`,
       units: chunk.length,
       run: async () => {
-        const startedAt = performance.now();
         const workers = await inp.pool.get();
         const r = await workers.run<{ units: FeatureVisUnit[]; ms: number }>('featureVis', { layer, units: chunk, settings: s, publicDir: inp.ctx.publicDir });
         for (const v of r.units) {
@@ -110,7 +111,7 @@ async function visWork(inp: Inputs, layer: string, units: number[], profiles: Da
           const prov = provenance(inp.ctx, {
             method: 'feature visualization (channel mean, Lucid recipe)', codeVersion: VERSIONS.vis,
             params: { ...s, objective: 'channel mean', parameterization: 'fourier, decorrelated colour', transforms: 'pad, jitter, scale, rotate, jitter', batchUnits: chunk },
-            model: inp.model.id, layer, unit: v.unit, seed: s.seed, startedAt,
+            model: inp.model.id, layer, unit: v.unit, seed: s.seed, startedAt: computeStart(r.ms),
           });
           await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'featureVis', inp.model.id, layer, v.unit), ATLAS_KINDS.featureVis.schema, {
             model: inp.model.id, layer, unit: v.unit, image: v.image, reachedMean: sig(v.reachedMean), reachedMax: sig(v.reachedMax),
@@ -132,11 +133,10 @@ async function extrasWork(inp: Inputs, layer: string, unit: number): Promise<Wor
     label: `${layer}:${unit} negative + diversity`,
     units: 0,
     run: async () => {
-      const startedAt = performance.now();
       const workers = await inp.pool.get();
       const r = await workers.run<FeatureVisExtras>('featureVisExtras', { layer, unit, settings: s, publicDir: inp.ctx.publicDir });
       const img = (v: FeatureVisExtras['negative']) => ({ image: v.image, reachedMean: sig(v.reachedMean), reachedMax: sig(v.reachedMax) });
-      const prov = provenance(inp.ctx, { method: 'feature visualization: negative direction and diversity', codeVersion: VERSIONS.extras, params: { ...s, objective: '−channel mean; channel mean − weight · Gram cosine diversity' }, model: inp.model.id, layer, unit, seed: s.seed, startedAt });
+      const prov = provenance(inp.ctx, { method: 'feature visualization: negative direction and diversity', codeVersion: VERSIONS.extras, params: { ...s, objective: '−channel mean; channel mean − weight · Gram cosine diversity' }, model: inp.model.id, layer, unit, seed: s.seed, startedAt: computeStart(r.ms) });
       await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'featureVisExtras', inp.model.id, layer, unit), ATLAS_KINDS.featureVisExtras.schema, {
         model: inp.model.id, layer, unit, negative: img(r.negative), diversity: r.diversity.map(img), similarity: sig(r.similarity), key, provenance: prov,
       });
