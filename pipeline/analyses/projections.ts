@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { absImage, rgbProjection, signedImage } from '../imaging/attribution-image.ts';
+import { absImage, PROJECTION_PERCENTILE, rgbProjection, signedImage } from '../imaging/attribution-image.ts';
 import { cropToTile, resizeToTile, writeRgbSheet, type Rgb } from '../imaging/sheet.ts';
 import { topUnits, type TopUnit } from '../methods/top-units.ts';
 import { projectUnits } from '../methods/unit-projection.ts';
@@ -30,7 +30,7 @@ function renderings(maps: Float32Array[], item: number, ctx: FigureContext, box:
   const [h, w] = ctx.model.inputSize;
   const [deconv, guided, saliency] = maps.map((m) => cropMap(m, item, h, w, 3, box));
   return [
-    asRgb(rgbProjection(deconv.data, deconv.height, deconv.width), deconv),
+    asRgb(rgbProjection(deconv.data, deconv.height, deconv.width, PROJECTION_PERCENTILE), deconv),
     asRgb(signedImage(guided.data, guided.height, guided.width).rgb, guided),
     asRgb(absImage(guided.data, guided.height, guided.width).rgb, guided),
     asRgb(signedImage(saliency.data, saliency.height, saliency.width).rgb, saliency),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { loadImageTensorData } from '../assets/images.ts';
-import { rgbProjection } from '../imaging/attribution-image.ts';
+import { PROJECTION_PERCENTILE, rgbProjection } from '../imaging/attribution-image.ts';
 import { cropToTile, resizeToTile, toRgb, writeRgbSheet } from '../imaging/sheet.ts';
 import { cropMap } from '../analyses/map-crop.ts';
 import { inputAttribution } from '../model/attribution.ts';
@@ -55,7 +55,7 @@ export async function unitPatches(model: AtlasModel, job: UnitPatchesJob): Promi
   for (const [i, t] of job.top.entries()) {
     patches.push(await cropToTile(toRgb(images[i].data, w, h), t.box, tile));
     const crop = cropMap(maps, i, h, w, 3, t.box);
-    projections.push(await resizeToTile({ data: rgbProjection(crop.data, crop.height, crop.width), width: crop.width, height: crop.height }, tile));
+    projections.push(await resizeToTile({ data: rgbProjection(crop.data, crop.height, crop.width, PROJECTION_PERCENTILE), width: crop.width, height: crop.height }, tile));
   }
   const file = path.join(job.publicDir, 'atlas', model.id, job.layer, `patches-${job.unit}.webp`);
   const sheet = await writeRgbSheet(file, publicPaths(job.publicDir), [...patches, ...projections], tile, Math.max(1, job.top.length));

@@ -98,17 +98,22 @@ export function absImage(map: Float32Array, h: number, w: number, opts: AbsImage
   return { rgb, scale };
 }
 
+/** Deconvnet tiles clip at this percentile of |value|: the projections are sparse and a few pixels dominate. */
+export const PROJECTION_PERCENTILE = 99;
+
 /**
  * A deconvnet projection shown the way Zeiler & Fergus show theirs: each channel as its own colour
- * channel, zero at grey 128 and the image's largest |value| at 1 or 255, so colour and contrast
- * structure survive but absolute size (meaningless across units) does not.
+ * channel, zero at grey 128 and the image's `percentile`-th |value| at 1 or 255 (larger values
+ * clip), so colour and contrast structure survive but absolute size (meaningless across units)
+ * does not. Below 100 a few hot pixels no longer flatten the rest to grey.
  */
-export function rgbProjection(map: Float32Array, h: number, w: number): Uint8Array {
+export function rgbProjection(map: Float32Array, h: number, w: number, percentile = 100): Uint8Array {
   if (channelsOf(map, h, w) !== 3) throw new Error(`rgbProjection needs a ${h}x${w}x3 map`);
-  let maxAbs = 0;
-  for (const v of map) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const gain = maxAbs > 0 ? 127 / maxAbs : 0;
-  return Uint8Array.from(map, (v) => Math.round(128 + v * gain));
+  let scale = 0;
+  if (percentile >= 100) for (const v of map) scale = Math.max(scale, Math.abs(v));
+  else scale = absPercentile(map, percentile);
+  const gain = scale > 0 ? 127 / scale : 0;
+  return Uint8Array.from(map, (v) => Math.max(1, Math.min(255, Math.round(128 + v * gain))));
 }
 
 /** Source coordinate and weights of output row/column i, as tf.image.resizeBilinear with halfPixelCenters. */

@@ -21,7 +21,7 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * unit, and a finished unit is never redone unless its inputs or settings change.
  */
 
-const VERSIONS = { patches: 1, vis: 1, extras: 1 };
+const VERSIONS = { patches: 2, vis: 1, extras: 1 };
 
 export type AtlasKind = 'unitPatches' | 'featureVis' | 'featureVisExtras';
 const DIRS: Record<AtlasKind, string> = { unitPatches: 'patches', featureVis: 'feature-vis', featureVisExtras: 'feature-vis-extras' };
