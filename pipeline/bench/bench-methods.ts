@@ -39,7 +39,7 @@ export async function benchAnalyses(model: AtlasModel, backend: BackendInfo, pho
 }
 
 /** Feature-visualization steps per second (a batch of units of one layer) and seconds per unit at the configured settings. */
-export async function benchFeatureVis(model: AtlasModel, s: AtlasSettings['featureVis'], log: Log, steps = 24): Promise<Figure[]> {
+export async function benchFeatureVis(model: AtlasModel, s: AtlasSettings['featureVis'], unitsPerLayer: number, log: Log, steps = 24): Promise<Figure[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'atlas-bench-'));
   const layers = atlasLayers(model);
   const picks = [layers[Math.floor(layers.length * 0.15)], layers[Math.floor(layers.length / 2)], layers.at(-1)!];
@@ -56,7 +56,7 @@ export async function benchFeatureVis(model: AtlasModel, s: AtlasSettings['featu
       figures.push({ name: `featurevis/${layer.id}/steps_per_s`, value: round(1000 / stepMs), unit: 'steps/s' }, { name: `featurevis/${layer.id}/s_per_unit`, value: round(perUnit, 1), unit: 's' });
     }
     const avg = totalPerUnit / picks.length;
-    const units = layers.reduce((n, l) => n + Math.min(8, l.channels), 0);
+    const units = layers.reduce((n, l) => n + Math.min(unitsPerLayer, l.channels), 0);
     log(`feature vis: ~${avg.toFixed(1)} s/unit on average → all ${layers.reduce((n, l) => n + l.channels, 0)} units ≈ ${((avg * layers.reduce((n, l) => n + l.channels, 0)) / 3600).toFixed(1)} core-hours; default subset (${units} units) ≈ ${((avg * units) / 60).toFixed(1)} core-minutes`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -93,6 +93,6 @@ runCli(async () => {
     log(`per-image analyses on ${photo.id} (one forward pass: ${forwardMs.toFixed(1)} ms at batch 16):`);
     figures.push(...(await benchAnalyses(model, backendInfo(), photo, config.analyses, forwardMs, log)));
   }
-  if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, log)));
+  if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, config.atlas.unitsPerLayer, log)));
   for (const f of figures) console.log(JSON.stringify(f));
 });
