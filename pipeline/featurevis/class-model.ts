@@ -77,6 +77,15 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
 }
 
 /** 1 where a per-pixel score [N, H, W] is at or above its per-item percentile p, as [N, H, W, 1]. */
+/** Yosinski's clipping: zeroes the pixels whose score is below the p-th percentile; disposes the input image. */
+async function keepAbovePercentile(image: tf.Tensor4D, score: (x: tf.Tensor4D) => tf.Tensor3D, p: number): Promise<tf.Tensor4D> {
+  const s = tf.tidy(() => score(image));
+  const mask = await percentileMask(s, p);
+  const kept = tf.mul(image, mask) as tf.Tensor4D;
+  tf.dispose([s, mask, image]);
+  return kept;
+}
+
 async function percentileMask(score: tf.Tensor3D, p: number): Promise<tf.Tensor4D> {
   const [n, h, w] = score.shape;
   const v = await score.data();
@@ -146,15 +155,7 @@ export async function classModel(model: AtlasModel, classIndex: number | number[
         mask.dispose();
       }
       let next = tf.tidy(() => tf.mul(tf.add(image, tf.mul(g, lr)), 1 - decay) as tf.Tensor4D);
-      if (opts.contributionPercentile) {
-        const contrib = tf.tidy(() => tf.abs(tf.sum(tf.mul(next, g), 3)) as tf.Tensor3D);
-        const mask = await percentileMask(contrib, opts.contributionPercentile);
-        contrib.dispose();
-        const masked = tf.mul(next, mask) as tf.Tensor4D;
-        mask.dispose();
-        next.dispose();
-        next = masked;
-      }
+      if (opts.contributionPercentile) next = await keepAbovePercentile(next, (x) => tf.abs(tf.sum(tf.mul(x, g), 3)) as tf.Tensor3D, opts.contributionPercentile);
       g.dispose();
       image.dispose();
       image = next;
@@ -163,15 +164,7 @@ export async function classModel(model: AtlasModel, classIndex: number | number[
         image.dispose();
         image = blurred;
       }
-      if (opts.pixelNormPercentile) {
-        const norm = tf.tidy(() => tf.sqrt(tf.sum(tf.square(image), 3)) as tf.Tensor3D);
-        const mask = await percentileMask(norm, opts.pixelNormPercentile);
-        norm.dispose();
-        const masked = tf.mul(image, mask) as tf.Tensor4D;
-        mask.dispose();
-        image.dispose();
-        image = masked;
-      }
+      if (opts.pixelNormPercentile) image = await keepAbovePercentile(image, (x) => tf.sqrt(tf.sum(tf.square(x), 3)) as tf.Tensor3D, opts.pixelNormPercentile);
       const clipped = tf.tidy(() => tf.minimum(tf.maximum(image, lo), hi) as tf.Tensor4D);
       image.dispose();
       image = clipped;
