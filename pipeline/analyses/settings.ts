@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mergeSettings, overridesSchema, type Overrides } from '../config/settings-overrides.ts';
 
 /**
  * Settings of the per-image analyses (issue: deconvnet, saliency, guided backprop, Grad-CAM,
@@ -100,27 +101,8 @@ export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
 };
 
 /** Config overrides: any field of any method, the rest from the defaults. */
-export const analysisOverridesSchema = z
-  .object({
-    methods: analysisSettingsSchema.shape.methods.optional(),
-    projections: analysisSettingsSchema.shape.projections.partial().optional(),
-    gradcam: analysisSettingsSchema.shape.gradcam.partial().optional(),
-    occlusion: analysisSettingsSchema.shape.occlusion.partial().optional(),
-    deepdream: analysisSettingsSchema.shape.deepdream.partial().optional(),
-    invariance: analysisSettingsSchema.shape.invariance.partial().optional(),
-    patchDetection: analysisSettingsSchema.shape.patchDetection.partial().optional(),
-  })
-  .strict();
+export const analysisOverridesSchema = overridesSchema(analysisSettingsSchema);
 
-export function resolveAnalysisSettings(overrides: z.infer<typeof analysisOverridesSchema> = {}): AnalysisSettings {
-  const d = DEFAULT_ANALYSIS_SETTINGS;
-  return {
-    methods: overrides.methods ?? d.methods,
-    projections: { ...d.projections, ...overrides.projections },
-    gradcam: { ...d.gradcam, ...overrides.gradcam },
-    occlusion: { ...d.occlusion, ...overrides.occlusion },
-    deepdream: { ...d.deepdream, ...overrides.deepdream },
-    invariance: { ...d.invariance, ...overrides.invariance },
-    patchDetection: { ...d.patchDetection, ...overrides.patchDetection },
-  };
+export function resolveAnalysisSettings(overrides: Overrides<AnalysisSettings> = {}): AnalysisSettings {
+  return mergeSettings(DEFAULT_ANALYSIS_SETTINGS, overrides);
 }

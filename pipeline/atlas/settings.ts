@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mergeSettings, overridesSchema, type Overrides } from '../config/settings-overrides.ts';
 
 /**
  * Settings of the unit atlas: which units get feature visualizations and top-9 patch projections
@@ -63,25 +64,9 @@ export const DEFAULT_ATLAS_SETTINGS: AtlasSettings = {
   classModels: { classes: 'gallery', methods: ['lucid'], size: 96, steps: 192, simonyanSteps: 200, seed: 0 },
 };
 
-export const atlasOverridesSchema = z
-  .object({
-    unitsPerLayer: atlasSettingsSchema.shape.unitsPerLayer.optional(),
-    featured: atlasSettingsSchema.shape.featured.optional(),
-    strikingUnits: atlasSettingsSchema.shape.strikingUnits.optional(),
-    featureVis: atlasSettingsSchema.shape.featureVis.partial().optional(),
-    patches: atlasSettingsSchema.shape.patches.partial().optional(),
-    classModels: atlasSettingsSchema.shape.classModels.partial().optional(),
-  })
-  .strict();
+/** Config overrides: any field, nested sections field by field, the rest from the defaults. */
+export const atlasOverridesSchema = overridesSchema(atlasSettingsSchema);
 
-export function resolveAtlasSettings(o: z.infer<typeof atlasOverridesSchema> = {}): AtlasSettings {
-  const d = DEFAULT_ATLAS_SETTINGS;
-  return {
-    unitsPerLayer: o.unitsPerLayer ?? d.unitsPerLayer,
-    featured: o.featured ?? d.featured,
-    strikingUnits: o.strikingUnits ?? d.strikingUnits,
-    featureVis: { ...d.featureVis, ...o.featureVis },
-    patches: { ...d.patches, ...o.patches },
-    classModels: { ...d.classModels, ...o.classModels },
-  };
+export function resolveAtlasSettings(overrides: Overrides<AtlasSettings> = {}): AtlasSettings {
+  return mergeSettings(DEFAULT_ATLAS_SETTINGS, overrides);
 }
