@@ -78,3 +78,19 @@ export function toSiteSrc(paths: PublicPaths, file: string): string {
 export function fromSiteSrc(paths: PublicPaths, src: string): string {
   return path.join(paths.root, ...src.split('/'));
 }
+
+/** Every generated file a record names (each `src` field, at any depth): a record whose files vanished is stale. */
+export function recordFiles(paths: PublicPaths, record: unknown): string[] {
+  const out: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'src' && typeof v === 'string') out.push(fromSiteSrc(paths, v));
+        else visit(v);
+      }
+    }
+  };
+  visit(record);
+  return out;
+}

@@ -3,7 +3,7 @@ import type { ClassModelImage } from '../atlas/class-models.ts';
 import type { AtlasSettings } from '../atlas/settings.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
-import { freshRecord, fromSiteSrc, publicPaths, readRecord, writeRecord } from '../records/io.ts';
+import { freshRecord, publicPaths, readRecord, recordFiles, writeRecord } from '../records/io.ts';
 import { imageMapsSchema } from '../records/schemas.ts';
 import { createProgress } from '../util/progress.ts';
 import type { CheckedImage } from './check-images.ts';
@@ -42,7 +42,7 @@ export async function classModels(model: AtlasModel, gallery: CheckedImage[], se
   const paths = publicPaths(ctx.publicDir);
   const stale: number[] = [];
   for (const c of classes) {
-    const fresh = await freshRecord(classModelFile(ctx.recordsDir, model.id, c), ATLAS_KINDS.classModels.schema, keyOf(c), (r) => r.images.map((i) => fromSiteSrc(paths, i.image.src)));
+    const fresh = await freshRecord(classModelFile(ctx.recordsDir, model.id, c), ATLAS_KINDS.classModels.schema, keyOf(c), (r) => recordFiles(paths, r));
     if (!fresh) stale.push(c);
   }
   if (stale.length === 0) {

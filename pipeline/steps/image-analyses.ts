@@ -5,7 +5,7 @@ import { occlusionPairs } from '../analyses/occlusion.ts';
 import type { AnalysisMethod, AnalysisSettings } from '../analyses/settings.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import { ANALYSIS_KINDS } from '../records/analysis-schemas.ts';
-import { freshRecord, fromSiteSrc, publicPaths, writeRecord } from '../records/io.ts';
+import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
 import { createProgress } from '../util/progress.ts';
 import type { CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
@@ -50,18 +50,6 @@ function methodParams(method: AnalysisMethod, s: AnalysisSettings, model: AtlasM
   return { ...s[method] };
 }
 
-/** Every `src` a record names, so a record whose image files vanished counts as stale. */
-function sources(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => sources(v, out));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'src' && typeof v === 'string') out.push(v);
-      else sources(v, out);
-    }
-  }
-  return out;
-}
-
 async function staleMethods(model: AtlasModel, image: CheckedImage, fine: boolean, s: AnalysisSettings, ctx: BuildContext): Promise<MethodJob[]> {
   const paths = publicPaths(ctx.publicDir);
   const jobs: MethodJob[] = [];
@@ -69,7 +57,7 @@ async function staleMethods(model: AtlasModel, image: CheckedImage, fine: boolea
     const params = methodParams(method, s, model, fine);
     const key = stepKey(`analysis-${method}`, CODE_VERSIONS[method], { model: model.contentHash ?? model.id, image: image.sha256, fit: model.preprocess.fit, params });
     const file = analysisRecordFile(ctx.recordsDir, method, model.id, image.id);
-    const fresh = await freshRecord(file, ANALYSIS_KINDS[method].schema, key, (r) => sources(r).map((src) => fromSiteSrc(paths, src)));
+    const fresh = await freshRecord(file, ANALYSIS_KINDS[method].schema, key, (r) => recordFiles(paths, r));
     if (!fresh) jobs.push({ method, key, codeVersion: CODE_VERSIONS[method], params });
   }
   return jobs;

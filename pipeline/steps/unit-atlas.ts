@@ -5,7 +5,7 @@ import type { AtlasSettings } from '../atlas/settings.ts';
 import type { TopPatch, UnitPatchesResult } from '../atlas/unit-patches.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
-import { freshRecord, fromSiteSrc, publicPaths, writeRecord } from '../records/io.ts';
+import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
 import type { UnitStatsRecord } from '../records/schemas.ts';
 import { createProgress, type Progress } from '../util/progress.ts';
 import type { CheckedImage } from './check-images.ts';
@@ -50,11 +50,9 @@ interface Work {
 /** Provenance times are the worker's compute time (for a batch: the whole batch's), not time spent queued. */
 const computeStart = (ms: number) => performance.now() - ms;
 
-const srcFiles = (ctx: BuildContext, srcs: string[]) => srcs.map((s) => fromSiteSrc(publicPaths(ctx.publicDir), s));
-
 async function isFresh(kind: AtlasKind, inp: Inputs, layer: string, unit: number, key: string): Promise<boolean> {
   const file = atlasRecordFile(inp.ctx.recordsDir, kind, inp.model.id, layer, unit);
-  const rec = await freshRecord(file, ATLAS_KINDS[kind].schema, key, (r) => srcFiles(inp.ctx, JSON.stringify(r).match(/generated\/[^"]+\.webp/g) ?? []));
+  const rec = await freshRecord(file, ATLAS_KINDS[kind].schema, key, (r) => recordFiles(publicPaths(inp.ctx.publicDir), r));
   return rec !== undefined;
 }
 
