@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { writeWebp } from '../imaging/maps.ts';
+import { unitToBytes } from '../imaging/sheet.ts';
 import { classLogit } from '../featurevis/objectives.ts';
 import { classModel } from '../featurevis/class-model.ts';
 import { renderVis } from '../featurevis/render.ts';
@@ -28,8 +29,6 @@ export interface ClassModelImage {
   ms: number;
 }
 
-const to8bit = (img: Float32Array) => Uint8Array.from(img, (v) => Math.max(0, Math.min(255, Math.round(v * 255))));
-
 async function scoreImages(model: AtlasModel, images: tf.Tensor4D, classes: number[]): Promise<{ score: number[]; probability: number[] }> {
   const [l, p] = tf.tidy(() => {
     const z = logits(model, preprocess(model, tf.mul(images, 255) as tf.Tensor4D));
@@ -55,7 +54,7 @@ export async function classModels(model: AtlasModel, job: ClassModelsJob): Promi
     r.tensor!.dispose();
     for (const [i, c] of job.classes.entries()) {
       const file = path.join(job.publicDir, 'classes', model.id, `${c}-lucid.webp`);
-      const written = await writeWebp(file, to8bit(r.images[i]), r.size, r.size, { quality: 90 });
+      const written = await writeWebp(file, unitToBytes(r.images[i]), r.size, r.size, { quality: 90 });
       out.push({ classIndex: c, method: 'lucid', image: { src: toSiteSrc(paths, file), ...written }, score: score[i], probability: probability[i], steps: r.steps, ms: r.ms / job.classes.length });
     }
   }
@@ -66,7 +65,7 @@ export async function classModels(model: AtlasModel, job: ClassModelsJob): Promi
     batch.dispose();
     for (const [i, c] of job.classes.entries()) {
       const file = path.join(job.publicDir, 'classes', model.id, `${c}-simonyan.webp`);
-      const written = await writeWebp(file, to8bit(stretch(r.images[i])), r.size, r.size, { quality: 90 });
+      const written = await writeWebp(file, unitToBytes(stretch(r.images[i])), r.size, r.size, { quality: 90 });
       out.push({ classIndex: c, method: 'simonyan', image: { src: toSiteSrc(paths, file), ...written }, score: score[i], probability: probability[i], steps: r.steps, ms: r.ms / job.classes.length });
     }
   }

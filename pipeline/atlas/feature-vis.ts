@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { writeWebp } from '../imaging/maps.ts';
+import { unitToBytes } from '../imaging/sheet.ts';
 import { channel, diversity, meanPairwiseGramCosine, negative, sum } from '../featurevis/objectives.ts';
 import { renderVis, type RenderResult } from '../featurevis/render.ts';
 import { runLayers } from '../model/activations.ts';
@@ -30,8 +31,6 @@ export interface FeatureVisUnit extends VisImage {
   history: number[];
 }
 
-const to8bit = (img: Float32Array) => Uint8Array.from(img, (v) => Math.max(0, Math.min(255, Math.round(v * 255))));
-
 /** Per item: the unit's mean and max activation on the final images, without transforms. */
 async function activationOn(model: AtlasModel, images: tf.Tensor4D, layer: string, units: number[]): Promise<{ mean: number[]; max: number[] }> {
   const act = tf.tidy(() => runLayers(model, preprocess(model, tf.mul(images, 255) as tf.Tensor4D), [layer])[layer]);
@@ -49,7 +48,7 @@ async function saveImages(model: AtlasModel, r: RenderResult, layer: string, uni
   return Promise.all(
     r.images.map(async (img, i) => {
       const file = path.join(publicDir, 'atlas', model.id, layer, `${names[i]}.webp`);
-      const written = await writeWebp(file, to8bit(img), r.size, r.size, { quality: 90 });
+      const written = await writeWebp(file, unitToBytes(img), r.size, r.size, { quality: 90 });
       return { image: { src: toSiteSrc(paths, file), ...written }, reachedMean: mean[i], reachedMax: max[i] };
     }),
   );

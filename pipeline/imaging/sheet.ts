@@ -9,9 +9,16 @@ export interface Rgb {
   height: number;
 }
 
+const byte = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
+
 /** Float RGB 0..255 (as decoded for the model) → 8-bit. */
 export function toRgb(data: Float32Array | number[], width: number, height: number): Rgb {
-  return { data: Uint8Array.from(data, (v) => Math.max(0, Math.min(255, Math.round(v)))), width, height };
+  return { data: Uint8Array.from(data, byte), width, height };
+}
+
+/** Float RGB 0..1 (an optimized image) → 8-bit. */
+export function unitToBytes(data: Float32Array): Uint8Array {
+  return Uint8Array.from(data, (v) => byte(v * 255));
 }
 
 /**
