@@ -13,6 +13,11 @@ export interface CheckedImage extends ImageSource {
   sha256: string;
 }
 
+/** A dataset image's class as the model's output index (by index, else by name), −1 when unknown. */
+export function classIndexOf(image: Pick<CheckedImage, 'classIndex' | 'className'>, labels: readonly string[]): number {
+  return image.classIndex ?? (image.className ? labels.indexOf(image.className) : -1);
+}
+
 export interface CheckedImages {
   gallery: CheckedImage[];
   dataset: CheckedImage[];

@@ -10,7 +10,7 @@ import { modelEvalSchema, unitStatsSchema, type ModelEvalRecord, type UnitStatsR
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { mapLimited } from '../util/map-limited.ts';
 import { createProgress } from '../util/progress.ts';
-import type { CheckedImage } from './check-images.ts';
+import { classIndexOf, type CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { hasMaps } from './model-record.ts';
 import { provenance, sig, stepKey } from './provenance.ts';
@@ -90,7 +90,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
     };
   });
   const logitsAcc = accs.find((a) => a.layer.kind === 'logits');
-  const truth = dataset.map((d) => d.classIndex ?? (d.className ? model.labels.indexOf(d.className) : -1));
+  const truth = dataset.map((d) => classIndexOf(d, model.labels));
   let scored = 0;
   let top1 = 0;
   let top5 = 0;

@@ -6,7 +6,7 @@ import { ATLAS_KINDS, type FeatureVisRecord, type UnitPatchesRecord } from '../r
 import { freshRecord, fromSiteSrc, publicPaths, readRecord, writeRecord } from '../records/io.ts';
 import type { UnitStatsRecord } from '../records/schemas.ts';
 import { unitTags, type RgbImage } from '../tags/unit-tags.ts';
-import type { CheckedImage } from './check-images.ts';
+import { classIndexOf, type CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { readDatasetMatrix, type DatasetMatrix } from './dataset-matrix.ts';
 import { provenance, sig, stepKey } from './provenance.ts';
@@ -61,7 +61,7 @@ async function layerEvidence(model: AtlasModel, layer: string, channels: number,
 export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], stats: Map<string, UnitStatsRecord>, ctx: BuildContext): Promise<void> {
   const first = [...stats.values()][0];
   const maxima: DatasetMatrix | null = first ? await readDatasetMatrix('maxima', model.id, first.key, ctx.config.cacheDir) : null;
-  const classOf = new Map(dataset.map((d) => [d.id, d.classIndex ?? (d.className ? model.labels.indexOf(d.className) : -1)]));
+  const classOf = new Map(dataset.map((d) => [d.id, classIndexOf(d, model.labels)]));
   const imageClasses = maxima ? maxima.images.map((id) => classOf.get(id) ?? -1) : [];
   const counts = new Array(model.labels.length).fill(0);
   for (const c of imageClasses) if (c >= 0) counts[c]++;
