@@ -8,22 +8,16 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fetchOptionsFor, loadConfig } from '../config/index.ts';
-import { initBackend } from '../engine/backend.ts';
-import type { BuildContext } from '../steps/context.ts';
 import { runPipeline } from '../steps/run-pipeline.ts';
 import { buildDirs, buildSite } from '../steps/site.ts';
 import { formatDuration } from '../util/format.ts';
 import { stderrLog } from '../util/log.ts';
+import { PIPELINE_OPTIONS, pipelineContext } from './pipeline-context.ts';
 import { runCli } from './run-cli.ts';
 
 const { values: args } = parseArgs({
   options: {
-    config: { type: 'string' },
-    backend: { type: 'string' },
-    out: { type: 'string' },
-    records: { type: 'string' },
-    public: { type: 'string' },
+    ...PIPELINE_OPTIONS,
     dist: { type: 'string' },
     'skip-site': { type: 'boolean', default: false },
     'skip-pipeline': { type: 'boolean', default: false },
@@ -32,17 +26,13 @@ const { values: args } = parseArgs({
 });
 
 const siteDirs = buildDirs(args);
-const { recordsDir, publicDir } = siteDirs;
 
 const started = performance.now();
 let pages = 0;
 
 async function main(): Promise<void> {
   if (!args['skip-pipeline']) {
-    const config = await loadConfig({ path: args.config });
-    const backend = await initBackend(args.backend, (m) => stderrLog.info(m));
-    const ctx: BuildContext = { config, fetchOpts: fetchOptionsFor(config), backend, recordsDir, publicDir, log: stderrLog };
-    pages = await runPipeline(ctx);
+    pages = await runPipeline(await pipelineContext(args, siteDirs));
   }
 
   if (!args['skip-site']) {
