@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { loadImageTensorData } from '../assets/images.ts';
-import { classify, logits, type Prediction } from '../model/activations.ts';
+import { classify, type Prediction } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import { imageBatch } from '../model/image-batch.ts';
 import { publicPaths, type PublicPaths } from '../records/io.ts';
@@ -35,21 +35,17 @@ export interface FigureContext {
 export async function figureContext(model: AtlasModel, image: AnalysisImage, publicDir: string): Promise<FigureContext> {
   const data = await loadImageTensorData(image.file, model.inputSize[0], { fit: model.preprocess.fit });
   const x = imageBatch(model, [data]);
-  const [predictions] = await classify(model, x, Math.min(5, model.labels.length));
-  let trueClass: FigureContext['trueClass'] = null;
-  if (image.trueClass !== null && image.trueClass >= 0 && image.trueClass < model.labels.length) {
-    const p = tf.tidy(() => tf.softmax(tf.reshape(logits(model, x), [-1])));
-    const prob = (await p.data())[image.trueClass];
-    p.dispose();
-    trueClass = { index: image.trueClass, label: model.labels[image.trueClass], probability: prob, role: 'true class' };
-  }
+  // Every class ranked from one forward pass: the top 5 and the true class's probability both come from it.
+  const [ranked] = await classify(model, x, model.labels.length);
+  const truth = ranked.find((p) => p.index === image.trueClass);
+  const trueClass: FigureContext['trueClass'] = truth ? { ...truth, role: 'true class' } : null;
   return {
     model,
     image,
     pixels: tf.tensor3d(data.data, [data.height, data.width, 3]),
     photo: toRgb(data.data, data.width, data.height),
     x,
-    predictions,
+    predictions: ranked.slice(0, 5),
     trueClass,
     dir: (method) => path.join(publicDir, 'analyses', method, model.id),
     paths: publicPaths(publicDir),

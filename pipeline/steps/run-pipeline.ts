@@ -3,6 +3,7 @@ import { atlasLayers, defaultSelection, extendSelection } from '../atlas/select-
 import { strikingUnits } from '../atlas/striking-units.ts';
 import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
 import { writeRecord } from '../records/io.ts';
+import { sig } from './provenance.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { formatDuration } from '../util/format.ts';
 import { checkImages } from './check-images.ts';
@@ -57,7 +58,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       const striking = strikingUnits(atlasLayers(model).map((l) => l.id), new Map(views.map((v) => [v.layer, v])), config.atlas.strikingUnits);
       await writeRecord(path.join(ctx.recordsDir, 'atlas', 'featured', `${model.id}.json`), ATLAS_KINDS.featuredUnits.schema, {
         model: model.id,
-        units: striking.map((u) => ({ ...u, reason: 'home page: a unit that singles out one gallery photo' })),
+        units: striking.map((u) => ({ ...u, selectivity: sig(u.selectivity, 3), reason: 'home page: a unit that singles out one gallery photo' })),
       });
       const datasetId = dataset ? datasetInfo(ctx)!.id : null;
       const stats = dataset ? await datasetStats(model, images.dataset, datasetId!, ctx) : null;
