@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { toRgb, writeRgbSheet } from '../imaging/sheet.ts';
 import { invarianceCurves, transformPixels, type TransformKind } from '../methods/invariance.ts';
+import { shiftsForSide } from '../methods/invariance-ranges.ts';
 import type { InvarianceRecord } from '../records/analysis-schemas.ts';
 import { sig } from '../steps/provenance.ts';
 import type { FigureContext } from './figure-context.ts';
@@ -20,12 +21,15 @@ const EXAMPLES: { kind: TransformKind; amount: number }[] = [
   { kind: 'scale', amount: 1.6 },
 ];
 
-async function exampleTiles(ctx: FigureContext, side: number): Promise<Uint8Array[]> {
+/** The examples at this input side (shifts are given for 224 px, like the curves'). */
+const examplesForSide = (side: number) => EXAMPLES.map((e) => ({ kind: e.kind, amount: e.kind === 'translate' ? shiftsForSide([e.amount], side)[0] : e.amount }));
+
+async function exampleTiles(ctx: FigureContext, examples: typeof EXAMPLES): Promise<Uint8Array[]> {
   const [h, w] = ctx.model.inputSize;
-  const batch = tf.tidy(() => tf.concat(EXAMPLES.map((e) => transformPixels(tf.expandDims(ctx.pixels, 0) as tf.Tensor4D, e.kind, e.kind === 'translate' ? Math.round((e.amount * side) / 224) : e.amount))));
+  const batch = tf.tidy(() => tf.concat(examples.map((e) => transformPixels(tf.expandDims(ctx.pixels, 0) as tf.Tensor4D, e.kind, e.amount))));
   const data = (await batch.data()) as Float32Array;
   batch.dispose();
-  return EXAMPLES.map((_, i) => toRgb(data.subarray(i * h * w * 3, (i + 1) * h * w * 3), w, h).data);
+  return examples.map((_, i) => toRgb(data.subarray(i * h * w * 3, (i + 1) * h * w * 3), w, h).data);
 }
 
 /**
@@ -37,10 +41,11 @@ export async function invarianceFigure(ctx: FigureContext, s: AnalysisSettings['
   const side = ctx.model.inputSize[0];
   const layers = resolveLayerRefs(ctx.model, s.layers).map((l) => l.id);
   const target = ctx.trueClass ?? { ...ctx.predictions[0], role: 'top-1' as const };
-  const translate = s.translate.map((t) => Math.round((t * side) / 224));
+  const translate = shiftsForSide(s.translate, side);
   const curves = await invarianceCurves(ctx.model, ctx.pixels, { translate, rotate: s.rotate, scale: s.scale, layers, classIndex: target.index });
   const [h, w] = ctx.model.inputSize;
-  const examples = await writeRgbSheet(path.join(ctx.dir('invariance'), `${ctx.image.id}.webp`), ctx.paths, await exampleTiles(ctx, side), [h, w], EXAMPLES.length);
+  const shown = examplesForSide(side);
+  const examples = await writeRgbSheet(path.join(ctx.dir('invariance'), `${ctx.image.id}.webp`), ctx.paths, await exampleTiles(ctx, shown), [h, w], shown.length);
   return {
     layers,
     target: { index: target.index, label: target.label, probability: sig(target.probability), role: target.role },
@@ -52,7 +57,7 @@ export async function invarianceFigure(ctx: FigureContext, s: AnalysisSettings['
       probability: c.probability.map((p) => sig(p)),
     })),
     examples,
-    exampleAmounts: EXAMPLES.map((e) => ({ kind: e.kind, amount: e.kind === 'translate' ? Math.round((e.amount * side) / 224) : e.amount })),
+    exampleAmounts: shown,
     forwardPasses: curves.reduce((n, c) => n + c.forwardPasses, 1),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mergeSettings, overridesSchema, type Overrides } from '../config/settings-overrides.ts';
+import { ZEILER_FERGUS_RANGES } from '../methods/invariance-ranges.ts';
 
 /**
  * Settings of the per-image analyses (issue: deconvnet, saliency, guided backprop, Grad-CAM,
@@ -74,8 +75,6 @@ export const analysisSettingsSchema = z
 export type AnalysisSettings = z.infer<typeof analysisSettingsSchema>;
 export type AnalysisMethod = AnalysisSettings['methods'][number];
 
-const range = (from: number, to: number, n: number) => Array.from({ length: n }, (_, i) => +(from + ((to - from) * i) / (n - 1)).toFixed(4));
-
 export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
   methods: ['projections', 'gradcam', 'occlusion', 'deepdream', 'invariance', 'patchDetection'],
   projections: { units: 9, attributionUnits: 1, tile: 64, layers: 'all' },
@@ -96,7 +95,7 @@ export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
     unitLayer: 'last-conv',
   },
   deepdream: { layers: ['0.25', '0.5', '0.85'], octaves: 3, octaveScale: 1.4, steps: 10, stepSize: 0.015, jitter: 16, seed: 1 },
-  invariance: { layers: ['first', 'last-conv'], translate: range(-60, 60, 13), rotate: range(0, 360, 13), scale: range(0.5, 1.8, 14) },
+  invariance: { layers: ['first', 'last-conv'], ...ZEILER_FERGUS_RANGES },
   patchDetection: { maxFieldFraction: 0.6, layers: 2, units: 6 },
 };
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { layerOf, type AtlasModel } from '../model/atlas-model.ts';
 import { execute } from '../model/executor.ts';
 import { preprocess } from '../model/image-batch.ts';
+import { shiftsForSide, ZEILER_FERGUS_RANGES } from './invariance-ranges.ts';
 
 export type TransformKind = 'translate' | 'rotate' | 'scale';
 export const transformKinds: readonly TransformKind[] = ['translate', 'rotate', 'scale'];
@@ -130,21 +131,17 @@ export async function invarianceCurves(model: AtlasModel, pixels: tf.Tensor3D, s
   }
 }
 
-const linspace = (a: number, b: number, n: number) => Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
-
 /**
- * The ranges of Zeiler & Fergus's Fig. 5 for this model: shifts of −60..60 px at their 224 px input,
- * scaled to this input side (whole pixels, no repeats); rotations 0..360° every 30°; scales 0.5..1.8 every 0.1
- * (so 1 is on the curve). Compared layers: the first and the last before the classifier.
+ * Zeiler & Fergus's ranges for this model, shifts scaled to its input side. Compared layers: the
+ * first and the last before the classifier.
  */
 export function defaultInvarianceSpec(model: AtlasModel, classIndex: number): InvarianceSpec {
   const side = model.inputSize[1];
   const features = model.layers.filter((l) => l.kind !== 'logits');
   return {
-    // + 0 turns Math.round's −0 into 0; small inputs round several shifts onto one pixel.
-    translate: [...new Set(linspace(-60, 60, 13).map((t) => Math.round((t * side) / 224) + 0))],
-    rotate: linspace(0, 360, 13),
-    scale: linspace(0.5, 1.8, 14).map((s) => Math.round(s * 10) / 10),
+    translate: shiftsForSide(ZEILER_FERGUS_RANGES.translate, side),
+    rotate: ZEILER_FERGUS_RANGES.rotate,
+    scale: ZEILER_FERGUS_RANGES.scale,
     layers: [...new Set([features[0].id, features[features.length - 1].id])],
     classIndex,
   };
