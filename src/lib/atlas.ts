@@ -10,7 +10,7 @@ import type {
 } from '../../pipeline/records/atlas-schemas.ts';
 import type { DatasetRecord, ModelRecord } from '../../pipeline/records/schemas.ts';
 import { imagenetGroups, shortLabel, type ClassGroup } from '../../pipeline/tags/imagenet-groups.ts';
-import { recordKey as key, type Atlas } from './data.ts';
+import { entries, recordKey as key, type Atlas } from './data.ts';
 import { BASE, href } from './site.ts';
 
 /**
@@ -63,12 +63,6 @@ export interface UnitAtlas {
   notes: Map<string, NoteEntry>;
   /** Units the pipeline features (home page, config list), with why: they get the extras too. */
   featured: Map<string, FeaturedUnitsRecord['units'][number]>;
-}
-
-type Entry<T> = { id: string; data: T };
-
-async function entries<T>(name: string): Promise<T[]> {
-  return ((await getCollection(name)) as Entry<T>[]).map((e) => e.data);
 }
 
 let loading: Promise<UnitAtlas> | undefined;

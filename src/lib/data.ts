@@ -33,7 +33,8 @@ export interface Atlas {
 
 type Entry<T> = { id: string; data: T };
 
-async function entries<T>(name: string): Promise<T[]> {
+/** The records of one content collection. */
+export async function entries<T>(name: string): Promise<T[]> {
   return ((await getCollection(name)) as Entry<T>[]).map((e) => e.data);
 }
 
