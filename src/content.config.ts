@@ -31,9 +31,16 @@ const notes = defineCollection({
   schema: z.object({ title: z.string().optional(), author: z.string().optional() }),
 });
 
+/** The explainer's chapters: content/explainer/NN-slug.md, read in `order` (src/lib/explainer.ts). */
+const explainer = defineCollection({
+  loader: glob({ pattern: '*.md', base: path.resolve('content/explainer') }),
+  schema: z.object({ title: z.string(), order: z.number().int(), summary: z.string() }),
+});
+
 export const collections = {
   ...(Object.fromEntries((Object.keys(RECORD_KINDS) as RecordKind[]).map((kind) => [kind, recordCollection(kind)])) as {
     [K in RecordKind]: ReturnType<typeof recordCollection>;
   }),
   notes,
+  explainer,
 };

@@ -4,6 +4,7 @@
  */
 import Alpine from 'alpinejs';
 import { drawSlideCard, type CardData } from './slide-card.ts';
+import { registerConvWidget } from './conv-widget.ts';
 
 /** Copies the page's own URL (without query or fragment). */
 Alpine.data('copyLink', () => ({
@@ -131,5 +132,7 @@ for (const grid of document.querySelectorAll<HTMLElement>('[data-grid]')) {
 
 // Search page: Pagefind UI reads ?q= (the header's search box submits there).
 document.dispatchEvent(new CustomEvent('atlas:ready'));
+
+registerConvWidget(Alpine);
 
 Alpine.start();
