@@ -15,6 +15,8 @@ export interface WidgetState extends ConvSettings {
 const CELL = 18;
 const GAP = 34;
 const MATRIX_MAX_COLS = 81;
+/** Narrowest column, so a label fits over a small grid. */
+const MIN_COL = 76;
 
 /** Channels drawn: one for standard and transposed, three in and out for depthwise, three in and two out for pointwise. */
 export function channelsOf(mode: ConvMode): { cin: number; cout: number } {
@@ -112,24 +114,24 @@ export function convSvg(state: WidgetState): string {
   const outSide = transposed ? c.n : m;
   for (let i = 0; i < cin; i++) {
     const y = top + i * (extent(inSide, inPad) + 22);
-    parts.push(grid(x, y, inSide, { role: 'in', ch: i, pad: inPad, lit: links.inputs, label: transposed ? `y (${m}×${m}, the conv's output)` : cin > 1 ? `input channel ${i + 1}` : `input ${c.n}×${c.n}${c.p ? `, padding ${c.p}` : ''}`, cell: CELL }));
+    parts.push(grid(x, y, inSide, { role: 'in', ch: i, pad: inPad, lit: links.inputs, label: transposed ? `y ${m}×${m}` : cin > 1 ? `input ch. ${i + 1}` : `input ${c.n}×${c.n}${c.p ? ` + pad ${c.p}` : ''}`, cell: CELL }));
     height = Math.max(height, y + extent(inSide, inPad));
   }
-  x += extent(inSide, inPad) + GAP;
+  x += Math.max(extent(inSide, inPad), MIN_COL) + GAP;
   // Filters.
   if (state.mode === 'pointwise') {
-    parts.push(`<text class="cw-label" x="${x}" y="${top - 6}">1×1 weights (${cout}×${cin})</text>`);
+    parts.push(`<text class="cw-label" x="${x}" y="${top - 6}">1×1 weights</text>`);
     for (let o = 0; o < cout; o++)
       for (let i = 0; i < cin; i++) {
         const on = links.taps.has(`${o}:${i}`) && state.sel.ch === o;
         parts.push(`<rect class="cw-cell cw-tap${on ? ' on' : ''}" x="${x + i * CELL}" y="${top + o * CELL}" width="${CELL}" height="${CELL}"></rect>`);
       }
-    x += cin * CELL + GAP;
+    x += Math.max(cin * CELL, MIN_COL) + GAP;
   } else {
     const fl = cin > 1 ? cin : 1;
     for (let i = 0; i < fl; i++) {
       const y = top + i * (extent(inSide, inPad) + 22);
-      parts.push(`<text class="cw-label" x="${x}" y="${y - 6}">${transposed ? 'same filter' : cin > 1 ? `filter ${i + 1}` : `filter ${c.f}×${c.f}`}</text>`);
+      parts.push(`<text class="cw-label" x="${x}" y="${y - 6}">${transposed ? `same ${c.f}×${c.f}` : cin > 1 ? `filter ${i + 1}` : `filter ${c.f}×${c.f}`}</text>`);
       for (let r = 0; r < c.f; r++)
         for (let q = 0; q < c.f; q++) {
           const t = r * c.f + q;
@@ -138,11 +140,11 @@ export function convSvg(state: WidgetState): string {
           parts.push(`<text class="cw-w" x="${x + q * CELL + CELL / 2}" y="${y + r * CELL + CELL / 2 + 4}">${t + 1}</text>`);
         }
     }
-    x += c.f * CELL + GAP;
+    x += Math.max(c.f * CELL, MIN_COL) + GAP;
   }
   for (let o = 0; o < cout; o++) {
     const y = top + o * (extent(inSide, inPad) + 22);
-    const label = transposed ? `Cᵀy (${c.n}×${c.n})` : cout > 1 ? `output channel ${o + 1}` : `output ${m}×${m}`;
+    const label = transposed ? `Cᵀy ${c.n}×${c.n}` : cout > 1 ? `output ch. ${o + 1}` : `output ${m}×${m}`;
     parts.push(grid(x, y, outSide, { role: 'out', ch: o, sel: state.sel.ch === o ? state.sel.cell : undefined, label }));
     height = Math.max(height, y + extent(outSide));
   }
