@@ -18,7 +18,8 @@ interface Widget extends WidgetState {
   error: string;
   detail: string;
   filter: FilterName;
-  photoReady: boolean;
+  /** 'ready' once the photo is drawn: the panel stays hidden without JavaScript, where it would be empty. */
+  photoClass: string;
   photoText: string;
   stridesText: string;
   gray?: { data: Float64Array; n: number };
@@ -83,7 +84,7 @@ export function registerConvWidget(alpine: typeof Alpine): void {
     error: '',
     detail: '',
     filter: 'sobel-x' as FilterName,
-    photoReady: false,
+    photoClass: '',
     photoText: '',
     stridesText: '',
     init(this: Widget) {
@@ -152,7 +153,7 @@ export function registerConvWidget(alpine: typeof Alpine): void {
         this.gray = { data: grayOf(img, 224), n: 224 };
         const ctx = (this.$refs.photoIn as HTMLCanvasElement).getContext('2d')!;
         paint(ctx, this.gray.data, 224, 0, 0, 224, false);
-        this.photoReady = true;
+        this.photoClass = 'ready';
         this.drawPhoto();
       };
       img.src = src;

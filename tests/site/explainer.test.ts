@@ -109,6 +109,8 @@ describe.skipIf(skip)('explainer in a browser', () => {
     // Keyboard: arrow keys move the selection in transposed mode too.
     await widget.locator('input[name="f"]').fill('3');
     await widget.locator('select[name="mode"]').selectOption('transposed');
+    await expect.poll(() => widget.locator('.cw-detail').textContent()).toMatch(/^Transposed: pixel \(\d+, \d+\) of the 7×7/);
+    await widget.locator('rect[data-role="out"][data-cell="0"]').hover();
     await expect.poll(() => widget.locator('.cw-detail').textContent()).toMatch(/^Transposed: pixel \(1, 1\)/);
     await widget.locator('.cw-stage').focus();
     await page.keyboard.press('ArrowRight');
