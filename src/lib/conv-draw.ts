@@ -174,7 +174,7 @@ export function convSvg(state: WidgetState): string {
       height = y0 + 6;
     }
   }
-  const w = Math.ceil(x + 4);
+  const w = Math.max(Math.ceil(x + 4), 560);
   const h = Math.ceil(height + 4);
   return `<svg class="cw-svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${describe(state)}">${parts.join('')}</svg>`;
 }
