@@ -72,7 +72,9 @@ Alpine.data('unitGrid', () => ({
     if (!list) return;
     const items = [...list.children] as HTMLElement[];
     const value = (li: HTMLElement) => Number(li.firstElementChild?.getAttribute(`data-${this.sort}`) ?? 0);
-    items.sort((a, b) => (this.sort === 'index' ? value(a) - value(b) : value(b) - value(a)));
+    // Values are taken before the rectifier (no ties at ReLU6's cap); any left go to the lower unit.
+    const index = (li: HTMLElement) => Number(li.firstElementChild?.getAttribute('data-index') ?? 0);
+    items.sort((a, b) => (this.sort === 'index' ? 0 : value(b) - value(a)) || index(a) - index(b));
     const q = this.query.trim();
     let shown = 0;
     for (const li of items) {
