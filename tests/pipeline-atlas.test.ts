@@ -59,14 +59,14 @@ afterAll(async () => {
 });
 
 /** Every dataset image's maximum of each unit of `layer`, after and before the rectifier. */
-async function datasetMaxima(layer: string): Promise<{ ids: string[]; shas: string[]; max: number[][]; pre: number[][] }> {
+async function datasetMaxima(layer: string): Promise<{ ids: string[]; shas: string[]; max: number[][]; pre: number[][]; mean: number[][] }> {
   const ctx = await context();
   const { dataset } = await checkImages(ctx);
   const images = await Promise.all(dataset.map((d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit })));
   const x = imageBatch(model, images);
-  const rows = async (t: tf.Tensor) => {
+  const rows = async (t: tf.Tensor, reduce = tf.max) => {
     const [n, , , c] = t.shape;
-    const m = (await tf.max(t, [1, 2]).data()) as Float32Array;
+    const m = (await reduce(t, [1, 2]).data()) as Float32Array;
     return Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * c!, (i + 1) * c!)));
   };
   return {
@@ -74,6 +74,7 @@ async function datasetMaxima(layer: string): Promise<{ ids: string[]; shas: stri
     shas: dataset.map((d) => d.sha256),
     max: await rows(runLayers(model, x, [layer])[layer]),
     pre: await rows(runPreActivations(model, x, [layer])[layer]),
+    mean: await rows(runLayers(model, x, [layer])[layer], tf.mean),
   };
 }
 
@@ -81,10 +82,10 @@ describe('unit atlas on the tiny gallery', () => {
   it('keeps each unit’s top images exactly as a brute-force sort of every image’s maximum before the rectifier', async () => {
     for (const layer of model.layers.filter((l) => l.spatial)) {
       const stats = JSON.parse(await readFile(path.join(root, 'records', 'unit-stats', 'tiny', `${layer.id}.json`), 'utf8')) as UnitStatsRecord;
-      const { ids, shas, max, pre } = await datasetMaxima(layer.id);
+      const { ids, shas, max, pre, mean } = await datasetMaxima(layer.id);
       const tie = tieOrder(shas);
       for (const u of stats.units) {
-        const brute = topIndices(pre.map((p) => p[u.index]), tie, 9);
+        const brute = topIndices(pre.map((p) => p[u.index]), mean.map((m) => m[u.index]), tie, 9);
         expect(u.top.map((t) => t.image)).toEqual(brute.map((i) => ids[i]));
         expect(u.top.map((t) => t.pre)).toEqual(brute.map((i) => expect.closeTo(pre[i][u.index], 3)));
         expect(u.top.map((t) => t.value)).toEqual(brute.map((i) => expect.closeTo(max[i][u.index], 3)));

@@ -86,15 +86,17 @@ describe('rankings of a capped unit follow the value before the cap', () => {
     for (const t of u.top) expect(t.pre).toBeCloseTo(10 * (REDS[images.findIndex((d) => d.id === t.image)] / 127.5 - 1), 2);
     expect(u.preMax).toBeCloseTo(10 * (255 / 127.5 - 1), 2);
     const tied = stats!.layers.find((l) => l.layer === 'c')!.units[0];
+    expect(tied.ties).toBe(8);
+    expect(u.ties).toBe(0);
     expect(tied.top.map((t) => t.image)).toEqual([...images].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)).map((d) => d.id).slice(0, 9));
   });
 
   it('the per-image matrix the tags rank by holds the pre-cap maxima', async () => {
     const stats = await datasetStats(model, images, 'reds', ctx);
     const m = await readDatasetMatrix('pre-maxima', model.id, stats!.layers[0].key, ctx.config.cacheDir);
-    const col = m!.column('c', 1);
+    const means = await readDatasetMatrix('profiles', model.id, stats!.layers[0].key, ctx.config.cacheDir);
     const tie = tieOrder(m!.images.map((id) => images.find((d) => d.id === id)!.sha256));
-    expect(topIndices(col, tie, 12).map((i) => m!.images[i])).toEqual(byRedDesc());
+    expect(topIndices(m!.column('c', 1), means!.column('c', 1), tie, 12).map((i) => m!.images[i])).toEqual(byRedDesc());
   });
 
   it('the strongest gallery photo, the gallery ranking and the striking unit follow the pre-cap value', async () => {
@@ -116,10 +118,13 @@ describe('rankings of a capped unit follow the value before the cap', () => {
 });
 
 describe('the tie rule', () => {
-  it('breaks exact ties by SHA-256, not by input order', () => {
+  it('breaks exact ties by the map mean, then by SHA-256, not by input order', () => {
     const values = [1, 3, 3, 2, 3];
+    const flat = [0, 0, 0, 0, 0];
     const tie = tieOrder(['e', 'd', 'a', 'c', 'b']);
-    expect(topIndices(values, tie, 4)).toEqual([2, 4, 1, 3]);
-    expect(topIndices(values.slice().reverse(), tieOrder(['b', 'c', 'a', 'd', 'e']), 4)).toEqual([2, 0, 3, 1]);
+    expect(topIndices(values, flat, tie, 4)).toEqual([2, 4, 1, 3]);
+    expect(topIndices(values.slice().reverse(), flat, tieOrder(['b', 'c', 'a', 'd', 'e']), 4)).toEqual([2, 0, 3, 1]);
+    expect(topIndices(values, [0, 0.1, 0.5, 0, 0.2], tie, 4)).toEqual([2, 4, 1, 3]);
+    expect(topIndices(values, [0, 0.9, 0.5, 0, 0.2], tie, 4)).toEqual([1, 2, 4, 3]);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Counts how many rankings of the default gallery are decided by ties, before (output values, as
- * the site used to rank) and after (values before the rectifier, as it ranks now): units whose
- * nine strongest dataset images share one value, units with any tie inside their top 9 or the top
- * 50 their tags are tested on, and units whose strongest gallery photo is tied with the next.
- * Runs the dataset and gallery passes into a scratch directory (a few minutes on 2 cores):
+ * Counts how many rankings of the default gallery are decided by ties, under the output value (as
+ * the site used to rank) and under RANKING_RULE (as it ranks now): units whose nine strongest
+ * dataset images share one output value; units with an exact tie left in their top 9 (and how many
+ * of those respond identically to every image) or in the top 50 their tags are tested on; units
+ * whose strongest gallery photo ties with the next.
+ * Runs the dataset pass into a scratch directory and the gallery through the model (a few minutes on 2 cores):
  *   npx tsx pipeline/bench/ranking-ties.ts [--config FILE] [--out DIR]
  */
 import path from 'node:path';
@@ -14,7 +15,9 @@ import { pipelineContext } from '../cli/pipeline-context.ts';
 import { checkImages } from '../steps/check-images.ts';
 import { readDatasetMatrix } from '../steps/dataset-matrix.ts';
 import { datasetStats } from '../steps/dataset-stats.ts';
-import { galleryActivations } from '../steps/gallery-activations.ts';
+import * as tf from '@tensorflow/tfjs';
+import { loadImageTensorData } from '../assets/images.ts';
+import { forEachBatch } from '../model/activations.ts';
 import { tieOrder, topIndices } from '../methods/ranking.ts';
 import { datasetInfo } from '../steps/dataset-images.ts';
 
@@ -26,38 +29,60 @@ const model = await loadConfiguredModel(ctx.config.models[0], ctx.fetchOpts);
 const stats = await datasetStats(model, dataset, datasetInfo(ctx)?.id ?? 'dataset', ctx);
 if (!stats) throw new Error('no dataset configured');
 const pre = await readDatasetMatrix('pre-maxima', model.id, stats.layers[0].key, ctx.config.cacheDir);
+const means = await readDatasetMatrix('profiles', model.id, stats.layers[0].key, ctx.config.cacheDir);
 const tie = tieOrder(pre!.images.map((id) => dataset.find((d) => d.id === id)!.sha256));
 
-const hasTie = (v: number[]) => v.some((x, i) => i > 0 && x === v[i - 1]);
 let units = 0;
 let allNineTieOutput = 0;
-let allNineTiePre = 0;
-let anyTieTop9Pre = 0;
-let anyTieTop50Pre = 0;
+let tiedTop9 = 0;
+let tiedTop9Constant = 0;
+let tiedTop50 = 0;
 for (const layer of stats.layers) {
   const spatial = model.layers.find((l) => l.id === layer.layer)!;
   if (!spatial.spatial || spatial.kind === 'logits') continue;
   for (const u of layer.units) {
     units++;
+    // How the rectified output (the old ranking value) ties: all nine strongest images share one value.
     if (u.top.length === 9 && u.top.every((t) => t.value === u.top[0].value)) allNineTieOutput++;
-    if (u.top.length === 9 && u.top.every((t) => t.pre === u.top[0].pre)) allNineTiePre++;
-    if (hasTie(u.top.map((t) => t.pre))) anyTieTop9Pre++;
-    // unrounded values: the matrix the tags rank by
     const col = pre!.column(layer.layer, u.index);
-    if (hasTie(topIndices(col, tie, 50).map((i) => col[i]))) anyTieTop50Pre++;
+    const mean = means!.column(layer.layer, u.index);
+    if (u.ties > 0) {
+      tiedTop9++;
+      if (col.every((v, i) => v === col[0] && mean[i] === mean[0])) tiedTop9Constant++;
+    }
+    const top50 = topIndices(col, mean, tie, 50);
+    if (top50.some((x, i) => i > 0 && col[x] === col[top50[i - 1]] && mean[x] === mean[top50[i - 1]])) tiedTop50++;
   }
 }
-const views = (await galleryActivations(model, gallery, ctx)).layers;
+console.log(JSON.stringify({ dataset: { units, allNineTieOutput, tiedTop9, tiedTop9Constant, tiedTop50 } }));
+
+// Gallery: is each unit's strongest photo tied with the next, by output and by the value before the rectifier?
+const layers = model.layers.filter((l) => l.spatial && l.kind !== 'logits');
+const perImage = new Map<string, { post: Float32Array; pre: Float32Array; mean: Float32Array }[]>(layers.map((l) => [l.id, []]));
+const load = (start: number, end: number) => Promise.all(gallery.slice(start, end).map((g) => loadImageTensorData(g.file, model.inputSize[0], { fit: model.preprocess.fit })));
+await forEachBatch(model, gallery.length, 4, load, layers.map((l) => l.id), async (acts, start, end, pre) => {
+  for (const l of layers) {
+    const b = end - start;
+    const flat = tf.reshape(acts[l.id], [b, -1, l.channels]);
+    const reduced = [tf.max(flat, 1), tf.max(tf.reshape(pre[l.id], [b, -1, l.channels]), 1), tf.mean(flat, 1)];
+    const [a, p, m] = (await Promise.all(reduced.map((t) => t.data()))) as Float32Array[];
+    tf.dispose([flat, ...reduced]);
+    const row = (x: Float32Array, i: number) => x.slice(i * l.channels, (i + 1) * l.channels);
+    for (let i = 0; i < b; i++) perImage.get(l.id)!.push({ post: row(a, i), pre: row(p, i), mean: row(m, i) });
+  }
+}, true);
+let galleryUnits = 0;
 let bestTiedOutput = 0;
-let bestTiedPre = 0;
-let viewUnits = 0;
-for (const v of views) {
-  for (const u of v.units) {
-    viewUnits++;
-    const o = [...u.imageMax].sort((a, b) => b - a);
+let bestTiedRank = 0;
+const galleryTie = tieOrder(gallery.map((g) => g.sha256));
+for (const l of layers) {
+  const imgs = perImage.get(l.id)!;
+  for (let k = 0; k < l.channels; k++) {
+    galleryUnits++;
+    const o = imgs.map((m) => m.post[k]).sort((a, b) => b - a);
+    const r = topIndices(imgs.map((m) => m.pre[k]), imgs.map((m) => m.mean[k]), galleryTie, 2);
     if (o[0] === o[1]) bestTiedOutput++;
-    const p = u.ranking.map((i) => u.imagePreMax[i]);
-    if (p[0] === p[1]) bestTiedPre++;
+    if (imgs[r[0]].pre[k] === imgs[r[1]].pre[k] && imgs[r[0]].mean[k] === imgs[r[1]].mean[k]) bestTiedRank++;
   }
 }
-console.log(JSON.stringify({ units, allNineTieOutput, allNineTiePre, anyTieTop9Pre, anyTieTop50Pre, viewUnits, bestTiedOutput, bestTiedPre }));
+console.log(JSON.stringify({ gallery: { units: galleryUnits, photos: gallery.length, bestTiedOutput, bestTiedRank } }));

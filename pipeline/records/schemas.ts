@@ -245,6 +245,8 @@ export const unitStatsSchema = z
           /** Largest single activation over the dataset; and before the rectifier (what rankings compare). */
           max: num,
           preMax: num,
+          /** How many of `top` tie exactly with the entry before them (value before the rectifier and map mean): ordered by SHA-256 alone. */
+          ties: z.number().int(),
           /** Share of images on which the unit is positive anywhere. */
           active: num,
           /** The 9 images with the strongest activation (one entry per image), strongest first by RANKING_RULE. */

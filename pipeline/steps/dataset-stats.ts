@@ -4,7 +4,7 @@ import { loadImageTensorData } from '../assets/images.ts';
 import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { LayerInfo } from '../model/layers.ts';
-import { RANKING_RULE, ranksAbove, tieOrder } from '../methods/ranking.ts';
+import { compareRank, RANKING_RULE, tieOrder, tiedRank, type RankKey } from '../methods/ranking.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, writeRecord } from '../records/io.ts';
 import { modelEvalSchema, unitStatsSchema, type ModelEvalRecord, type UnitStatsRecord } from '../records/schemas.ts';
@@ -42,8 +42,9 @@ interface Accumulator {
   /** Largest value before the rectifier. */
   preMax: Float32Array;
   active: Int32Array;
-  /** Per unit, the TOP images by the value before the rectifier (topPre), their output there (topVal). */
+  /** Per unit, the TOP images by RANKING_RULE: value before the rectifier (topPre), map mean (topMean), output there (topVal). */
   topPre: Float32Array;
+  topMean: Float32Array;
   topVal: Float32Array;
   topImg: Int32Array;
   topPos: Int32Array;
@@ -93,6 +94,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
       preMax: new Float32Array(c).fill(-Infinity),
       active: new Int32Array(c),
       topPre: new Float32Array(c * TOP).fill(-Infinity),
+      topMean: new Float32Array(c * TOP),
       topVal: new Float32Array(c * TOP).fill(-Infinity),
       topImg: new Int32Array(c * TOP).fill(-1),
       topPos: new Int32Array(c * TOP),
@@ -153,9 +155,11 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
     const units: UnitStatsRecord['units'] = [];
     for (let k = 0; k < a.c; k++) {
       const top: UnitStatsRecord['units'][number]['top'] = [];
+      let ties = 0;
       for (let j = 0; j < TOP; j++) {
         const img = a.topImg[k * TOP + j];
         if (img < 0) break;
+        if (j > 0 && tiedRank(rankAt(a, k * TOP + j, tie), rankAt(a, k * TOP + j - 1, tie))) ties++;
         const entry: (typeof top)[number] = { image: dataset[img].id, value: sig(a.topVal[k * TOP + j]), pre: sig(a.topPre[k * TOP + j]) };
         if (spatial) {
           const p = a.topPos[k * TOP + j];
@@ -165,7 +169,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
         }
         top.push(entry);
       }
-      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), preMax: sig(a.preMax[k]), active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k], histogram: histogram(a, k, n) });
+      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), preMax: sig(a.preMax[k]), ties, active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k], histogram: histogram(a, k, n) });
     }
     layers.push(
       await writeRecord(layerFile(a.layer), unitStatsSchema, { model: model.id, layer: a.layer.id, dataset: datasetId, count: n, units, key, provenance: prov(a.layer.id) }),
@@ -194,6 +198,10 @@ interface BatchReductions {
   arg: Int32Array;
 }
 
+function rankAt(a: Accumulator, slot: number, tie: Int32Array): RankKey {
+  return { value: a.topPre[slot], mean: a.topMean[slot], tie: tie[a.topImg[slot]] };
+}
+
 /** Adds a batch to the running statistics; each unit's top list is kept sorted by RANKING_RULE. */
 function accumulate(a: Accumulator, start: number, b: number, r: BatchReductions, tie: Int32Array): void {
   const { c } = a;
@@ -211,17 +219,20 @@ function accumulate(a: Accumulator, start: number, b: number, r: BatchReductions
       if (p > a.preMax[k]) a.preMax[k] = p;
       if (v > 0) a.active[k]++;
       const base = k * TOP;
-      const last = base + TOP - 1;
-      if (a.topImg[last] >= 0 && !ranksAbove(p, tie[img], a.topPre[last], tie[a.topImg[last]])) continue;
+      const key: RankKey = { value: p, mean: mean[i * c + k], tie: tie[img] };
+      const above = (slot: number) => a.topImg[slot] < 0 || compareRank(key, rankAt(a, slot, tie)) < 0;
+      if (!above(base + TOP - 1)) continue;
       let j = TOP - 1;
-      while (j > 0 && (a.topImg[base + j - 1] < 0 || ranksAbove(p, tie[img], a.topPre[base + j - 1], tie[a.topImg[base + j - 1]]))) {
+      while (j > 0 && above(base + j - 1)) {
         a.topPre[base + j] = a.topPre[base + j - 1];
+        a.topMean[base + j] = a.topMean[base + j - 1];
         a.topVal[base + j] = a.topVal[base + j - 1];
         a.topImg[base + j] = a.topImg[base + j - 1];
         a.topPos[base + j] = a.topPos[base + j - 1];
         j--;
       }
       a.topPre[base + j] = p;
+      a.topMean[base + j] = key.mean;
       a.topVal[base + j] = v;
       a.topImg[base + j] = img;
       a.topPos[base + j] = arg[i * c + k];

@@ -76,7 +76,7 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
   const fit = model.preprocess.fit;
   const pub = publicPaths(ctx.publicDir);
   const modelHash = model.contentHash ?? model.id;
-  const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id), ranking: 'value before the rectifier; ties: lower unit' };
+  const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id), ranking: 'value before the rectifier; ties: map mean, then lower unit' };
   const unitParams = { strip: STRIP, thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, stripPercentile: STRIP_PERCENTILE, ranking: RANKING_RULE };
   const imageKeys = gallery.map((g) => stepKey('image-maps', CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
   const galleryIds = gallery.map((g) => [g.id, g.sha256]);
@@ -218,9 +218,9 @@ async function writeLayerSheet(
   const file = path.join(dir, `${base}.webp`);
   const written = await writeWebp(file, grid.rgb, grid.width, grid.height, { up: geo.up, lossless: geo.up >= 2 });
   const { min, max, mean } = acts.stats;
-  // Strongest by the value before the rectifier (ReLU6 ties many units at 6); ties: the lower unit.
+  // Strongest by the value before the rectifier (ReLU6 ties many units at 6); ties: the larger map mean, then the lower unit.
   let maxUnit = 0;
-  for (let k = 1; k < c; k++) if (acts.preMax[k] > acts.preMax[maxUnit]) maxUnit = k;
+  for (let k = 1; k < c; k++) if (acts.preMax[k] > acts.preMax[maxUnit] || (acts.preMax[k] === acts.preMax[maxUnit] && mean[k] > mean[maxUnit])) maxUnit = k;
   const indexFile = path.join(dir, `${base}.json`);
   await writeRecord(indexFile, sheetIndexSchema, {
     model: model.id,
@@ -280,7 +280,7 @@ async function writeUnitViews(
       top = Math.max(top, p.high[k]);
       mx = Math.max(mx, p.stats.max[k]);
     });
-    const ranking = topIndices(per.map((p) => p.preMax[k]), tie, per.length);
+    const ranking = topIndices(per.map((p) => p.preMax[k]), per.map((p) => p.stats.mean[k]), tie, per.length);
     best[k] = ranking[0];
     lo[k] = mn;
     hi[k] = top > mn ? top : mx;

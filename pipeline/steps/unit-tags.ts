@@ -19,7 +19,7 @@ import { atlasRecordFile } from './unit-atlas.ts';
  * frequency words from its feature visualization and top patches (units that have them).
  */
 
-const CODE_VERSION = 2;
+const CODE_VERSION = 3;
 /** Images per unit whose classes are tested for over-representation (ranked by RANKING_RULE). */
 const TOP_IMAGES = 50;
 
@@ -60,6 +60,7 @@ export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], s
   const imageClasses = maxima ? maxima.images.map((id) => classOf.get(id) ?? -1) : [];
   const shaOf = new Map(dataset.map((d) => [d.id, d.sha256]));
   const tie = tieOrder(maxima ? maxima.images.map((id) => shaOf.get(id) ?? id) : []);
+  const means: DatasetMatrix | null = first ? await readDatasetMatrix('profiles', model.id, first.key, ctx.config.cacheDir) : null;
   const counts = new Array(model.labels.length).fill(0);
   for (const c of imageClasses) if (c >= 0) counts[c]++;
   let tagged = 0;
@@ -80,7 +81,7 @@ export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], s
     const startedAt = performance.now();
     const units = [];
     for (let u = 0; u < layer.channels; u++) {
-      const top = maxima?.has(layer.id) ? topIndices(maxima.column(layer.id, u), tie, TOP_IMAGES).map((i) => imageClasses[i]).filter((c) => c >= 0) : [];
+      const top = maxima?.has(layer.id) && means?.has(layer.id) ? topIndices(maxima.column(layer.id, u), means.column(layer.id, u), tie, TOP_IMAGES).map((i) => imageClasses[i]).filter((c) => c >= 0) : [];
       const v = ev.vis.get(u);
       const p = ev.patches.get(u);
       const sources = [top.length ? `classes of the top ${top.length} dataset images (by the maximum before the rectifier)` : '', v ? 'feature visualization' : '', p ? 'top-9 patches' : ''].filter(Boolean);

@@ -11,4 +11,4 @@ export function rankedValue(value: number, pre: number): string {
 
 /** The sentence that says, beside a ranked list, what ranks it (pipeline/methods/ranking.ts's rule). */
 export const RANKING_NOTE =
-  'Ranked by the value before the rectifier, shown in brackets where the rectifier changed it (a capped rectifier such as ReLU6 reads 6 on many images); exact ties by the image’s SHA-256.';
+  'Ranked by the value before the rectifier, shown in brackets where the rectifier changed it (a capped rectifier such as ReLU6 reads 6 on many images); exact ties by the mean of the map, then by the image’s SHA-256.';
