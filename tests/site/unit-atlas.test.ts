@@ -269,6 +269,21 @@ describe.skipIf(skip)('unit atlas in a browser', () => {
     await page.close();
   });
 
+  it('the layer page filters its unit grid by tag', async () => {
+    const tagged = new Map<string, Set<string>>();
+    for (const file of await jsonFiles(path.join(atlasDir(), 'tags', 'tiny'))) {
+      const rec = await readJson<UnitTagsRecord>(file);
+      for (const u of rec.units) for (const t of u.tags) tagged.set(`${rec.layer}|${t.tag}`, (tagged.get(`${rec.layer}|${t.tag}`) ?? new Set()).add(String(u.unit)));
+    }
+    const [key, units] = [...tagged].sort((a, b) => b[1].size - a[1].size)[0];
+    const [layer, tag] = key.split('|');
+    const page = await site.open(`/models/tiny/layers/${layer}/`);
+    await page.selectOption('select[x-model="tag"]', tag);
+    const shown = await page.locator('a[data-unit]:visible').evaluateAll((as) => as.map((a) => (a as HTMLElement).dataset.index ?? ''));
+    expect(new Set(shown)).toEqual(units);
+    await page.close();
+  });
+
   it('no atlas page logged a console error', () => {
     expect(site.consoleErrors).toEqual([]);
   });
