@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImageTensorData } from '../pipeline/assets/images.ts';
 import { fetchOptionsFor, loadConfig } from '../pipeline/config/index.ts';
 import { initBackend } from '../pipeline/engine/backend.ts';
-import { runLayers } from '../pipeline/model/activations.ts';
+import { runLayers, runPreActivations } from '../pipeline/model/activations.ts';
+import { tieOrder, topIndices } from '../pipeline/methods/ranking.ts';
 import type { AtlasModel } from '../pipeline/model/atlas-model.ts';
 import { imageBatch } from '../pipeline/model/image-batch.ts';
 import { loadConfiguredModel } from '../pipeline/model/load-configured-model.ts';
@@ -57,25 +58,37 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function datasetMaxima(layer: string): Promise<{ ids: string[]; max: number[][] }> {
+/** Every dataset image's maximum of each unit of `layer`, after and before the rectifier. */
+async function datasetMaxima(layer: string): Promise<{ ids: string[]; shas: string[]; max: number[][]; pre: number[][]; mean: number[][] }> {
   const ctx = await context();
   const { dataset } = await checkImages(ctx);
   const images = await Promise.all(dataset.map((d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit })));
-  const act = runLayers(model, imageBatch(model, images), [layer])[layer];
-  const [n, , , c] = act.shape;
-  const m = (await tf.max(act, [1, 2]).data()) as Float32Array;
-  return { ids: dataset.map((d) => d.id), max: Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * c!, (i + 1) * c!))) };
+  const x = imageBatch(model, images);
+  const rows = async (t: tf.Tensor, reduce = tf.max) => {
+    const [n, , , c] = t.shape;
+    const m = (await reduce(t, [1, 2]).data()) as Float32Array;
+    return Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * c!, (i + 1) * c!)));
+  };
+  return {
+    ids: dataset.map((d) => d.id),
+    shas: dataset.map((d) => d.sha256),
+    max: await rows(runLayers(model, x, [layer])[layer]),
+    pre: await rows(runPreActivations(model, x, [layer])[layer]),
+    mean: await rows(runLayers(model, x, [layer])[layer], tf.mean),
+  };
 }
 
 describe('unit atlas on the tiny gallery', () => {
-  it('keeps each unit’s top images exactly as a brute-force sort of every image’s maximum', async () => {
+  it('keeps each unit’s top images exactly as a brute-force sort of every image’s maximum before the rectifier', async () => {
     for (const layer of model.layers.filter((l) => l.spatial)) {
       const stats = JSON.parse(await readFile(path.join(root, 'records', 'unit-stats', 'tiny', `${layer.id}.json`), 'utf8')) as UnitStatsRecord;
-      const { ids, max } = await datasetMaxima(layer.id);
+      const { ids, shas, max, pre, mean } = await datasetMaxima(layer.id);
+      const tie = tieOrder(shas);
       for (const u of stats.units) {
-        const brute = ids.map((id, i) => ({ id, v: max[i][u.index] })).sort((a, b) => b.v - a.v).slice(0, 9);
-        expect(u.top.map((t) => t.value)).toEqual(brute.map((b) => expect.closeTo(b.v, 3)));
-        expect(new Set(u.top.map((t) => t.image))).toEqual(new Set(brute.map((b) => b.id)));
+        const brute = topIndices(pre.map((p) => p[u.index]), mean.map((m) => m[u.index]), tie, 9);
+        expect(u.top.map((t) => t.image)).toEqual(brute.map((i) => ids[i]));
+        expect(u.top.map((t) => t.pre)).toEqual(brute.map((i) => expect.closeTo(pre[i][u.index], 3)));
+        expect(u.top.map((t) => t.value)).toEqual(brute.map((i) => expect.closeTo(max[i][u.index], 3)));
       }
     }
   });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { drawBoxes } from '../imaging/attribution-image.ts';
 import { writeWebp } from '../imaging/maps.ts';
 import { topUnits } from '../methods/top-units.ts';
-import { runLayers } from '../model/activations.ts';
+import { runPreActivations } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { LayerInfo } from '../model/layers.ts';
 import { unitBox } from '../model/receptive-field.ts';
@@ -30,11 +30,14 @@ export function detectionLayers(model: AtlasModel, s: AnalysisSettings['patchDet
   return fits.slice(-s.layers);
 }
 
-/** Patch detection (the seed assignment): receptive-field boxes of the most active units, drawn on the photo. */
+/**
+ * Patch detection (the seed assignment): receptive-field boxes of the most active units, drawn on
+ * the photo. Units are ranked by their value before the rectifier (ReLU6 ties many at 6).
+ */
 export async function patchDetectionFigure(ctx: FigureContext, s: AnalysisSettings['patchDetection']): Promise<FigureBody<PatchDetectionRecord>> {
   const [h, w] = ctx.model.inputSize;
   const layers = detectionLayers(ctx.model, s);
-  const acts = runLayers(ctx.model, ctx.x, layers.map((l) => l.id));
+  const acts = runPreActivations(ctx.model, ctx.x, layers.map((l) => l.id));
   const found = [];
   const boxes: Parameters<typeof drawBoxes>[3] = [];
   for (const [i, layer] of layers.entries()) {

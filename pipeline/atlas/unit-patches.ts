@@ -16,6 +16,8 @@ export interface TopPatch {
   image: string;
   file: string;
   value: number;
+  /** Before the rectifier: what ranked it. */
+  pre: number;
   pos: [number, number];
   box: [number, number, number, number];
 }

@@ -22,6 +22,23 @@ export function runPreActivations(model: AtlasModel, x: tf.Tensor4D, layerIds: s
   });
 }
 
+/**
+ * Several layers' outputs and their values before the rectifiers from one forward pass: `pre` is
+ * what rankings compare (a capped rectifier such as ReLU6 makes many outputs tie at the cap), the
+ * outputs are what figures show.
+ */
+export function runLayersWithPre(model: AtlasModel, x: tf.Tensor4D, layerIds: string[]): { acts: Record<string, tf.Tensor>; pre: Record<string, tf.Tensor> } {
+  return tf.tidy(() => {
+    const post = layerIds.map((id) => model.runNode(layerOf(model, id).outputNode));
+    const pre = layerIds.map((id) => preActivationNode(model, layerOf(model, id)));
+    const out = execute(model.runGraph, { [model.runGraph.inputName]: x }, [...new Set([...post, ...pre])]);
+    return {
+      acts: Object.fromEntries(layerIds.map((id, i) => [id, out[post[i]]])),
+      pre: Object.fromEntries(layerIds.map((id, i) => [id, out[pre[i]]])),
+    };
+  });
+}
+
 /** Pre-softmax class scores [N, classes]. */
 export function logits(model: AtlasModel, x: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
@@ -46,8 +63,8 @@ export async function classify(model: AtlasModel, x: tf.Tensor4D, k = 5): Promis
 
 /**
  * Streams a set of images through the network in batches: decodes the next batch while this one
- * runs, hands each batch's activations to `onBatch` and frees them afterwards, so memory stays flat
- * whatever the dataset size.
+ * runs, hands each batch's activations (and, with `withPre`, the same layers' values before their
+ * rectifiers) to `onBatch` and frees them afterwards, so memory stays flat whatever the dataset size.
  */
 export async function forEachBatch(
   model: AtlasModel,
@@ -55,7 +72,8 @@ export async function forEachBatch(
   batchSize: number,
   loadBatch: (start: number, end: number) => Promise<ImageTensorData[]>,
   layerIds: string[],
-  onBatch: (acts: Record<string, tf.Tensor>, start: number, end: number) => Promise<void> | void,
+  onBatch: (acts: Record<string, tf.Tensor>, start: number, end: number, pre: Record<string, tf.Tensor>) => Promise<void> | void,
+  withPre = false,
 ): Promise<void> {
   const load = (start: number) => loadBatch(start, Math.min(count, start + batchSize));
   let next = count > 0 ? load(0) : null;
@@ -63,11 +81,12 @@ export async function forEachBatch(
     const images = await next!;
     if (start + batchSize < count) next = load(start + batchSize);
     const x = imageBatch(model, images);
-    const acts = runLayers(model, x, layerIds);
+    const { acts, pre } = withPre ? runLayersWithPre(model, x, layerIds) : { acts: runLayers(model, x, layerIds), pre: {} };
     try {
-      await onBatch(acts, start, start + images.length);
+      await onBatch(acts, start, start + images.length, pre);
     } finally {
-      tf.dispose([x, ...Object.values(acts)]);
+      // A layer without a rectifier has the same tensor in both; disposing twice is harmless.
+      tf.dispose([x, ...Object.values(acts), ...Object.values(pre)]);
     }
   }
 }

@@ -10,6 +10,7 @@ import { box, id, imageFileSchema, keyed, num, pos, predictionSchema, size, spri
 const perImage = { model: id, image: id, ...keyed };
 
 /** A unit of a layer at a position, with its activation and receptive-field box. */
+/** A unit at its strongest position on the photo; `value` is taken before the rectifier. */
 const unitAt = z.object({ unit: z.number().int(), pos, value: num, box }).strict();
 
 /**

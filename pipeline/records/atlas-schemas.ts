@@ -15,7 +15,7 @@ export const unitPatchesSchema = z
     dataset: id,
     /** Sheet tiles: the k receptive-field patches, then the k projections, in `items` order. */
     sheet: spriteSheetSchema,
-    items: z.array(z.object({ image: id, value: num, pos, box }).strict()),
+    items: z.array(z.object({ image: id, value: num, pre: num, pos, box }).strict()),
   })
   .strict();
 

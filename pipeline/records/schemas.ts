@@ -136,9 +136,10 @@ export const layerMapsSchema = z
     sheet: spriteSheetSchema,
     /** JSON index next to the sheet with per-channel min/max/mean (sheetIndexSchema). */
     index: z.string(),
-    /** Largest activation in the layer for this image, and the unit that has it. */
+    /** The layer's strongest unit on this image (largest value before the rectifier; ties: lower unit), its output and that value. */
     max: num,
     maxUnit: z.number().int(),
+    preMax: num,
   })
   .strict();
 
@@ -207,13 +208,18 @@ export const unitViewsSchema = z
       z
         .object({
           index: z.number().int(),
-          /** Largest activation over the gallery, the image that holds it, and where. */
+          /** Largest activation over the gallery; the image it is strongest on (ranking/RANKING_RULE), and where. */
           max: num,
+          /** Largest value before the rectifier over the gallery (what rankings compare). */
+          preMax: num,
           bestImage: id,
           bestPos: pos,
           bestBox: box,
-          /** Max activation per gallery image, in `images` order. */
+          /** Max activation per gallery image, in `images` order; and before the rectifier. */
           imageMax: z.array(num),
+          imagePreMax: z.array(num),
+          /** Gallery indices (into `images`), strongest first by RANKING_RULE: the order the unit page lists them in. */
+          ranking: z.array(z.number().int()),
         })
         .strict(),
     ),
@@ -221,7 +227,8 @@ export const unitViewsSchema = z
   })
   .strict();
 
-export const topActivationSchema = z.object({ image: id, value: num, pos: pos.optional(), box: box.optional() }).strict();
+/** `value`: the output at the unit's strongest position; `pre`: the value before the rectifier there, which ranks the images. */
+export const topActivationSchema = z.object({ image: id, value: num, pre: num, pos: pos.optional(), box: box.optional() }).strict();
 
 export const unitStatsSchema = z
   .object({
@@ -235,11 +242,14 @@ export const unitStatsSchema = z
           index: z.number().int(),
           /** Mean over images of the spatial mean of the map. */
           mean: num,
-          /** Largest single activation over the dataset. */
+          /** Largest single activation over the dataset; and before the rectifier (what rankings compare). */
           max: num,
+          preMax: num,
+          /** How many of `top` tie exactly with the entry before them (value before the rectifier and map mean): ordered by SHA-256 alone. */
+          ties: z.number().int(),
           /** Share of images on which the unit is positive anywhere. */
           active: num,
-          /** The 9 images with the strongest activation (one entry per image), strongest first. */
+          /** The 9 images with the strongest activation (one entry per image), strongest first by RANKING_RULE. */
           top: z.array(topActivationSchema),
           /** Most similar units in the layer: Pearson correlation of per-image mean activations. */
           neighbours: z.array(z.object({ unit: z.number().int(), similarity: num }).strict()),

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { datasetMatrixFile } from './dataset-stats.ts';
+import { datasetMatrixFile, type DatasetMatrixKind } from './dataset-stats.ts';
 
 /** A per-image statistic of every unit, as the dataset pass left it in the derived cache. */
 export interface DatasetMatrix {
@@ -12,7 +12,7 @@ export interface DatasetMatrix {
 }
 
 /** Reads the matrix written with the unit statistics whose key is `statsKey`; null if it is gone. */
-export async function readDatasetMatrix(kind: 'profiles' | 'maxima', modelId: string, statsKey: string, cacheDir: string): Promise<DatasetMatrix | null> {
+export async function readDatasetMatrix(kind: DatasetMatrixKind, modelId: string, statsKey: string, cacheDir: string): Promise<DatasetMatrix | null> {
   const base = datasetMatrixFile(kind, modelId, statsKey, cacheDir);
   try {
     const header = JSON.parse(await readFile(`${base}.json`, 'utf8')) as { key: string; images: string[]; layers: { id: string; channels: number; offset: number }[] };

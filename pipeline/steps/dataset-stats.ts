@@ -4,6 +4,7 @@ import { loadImageTensorData } from '../assets/images.ts';
 import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { LayerInfo } from '../model/layers.ts';
+import { compareRank, RANKING_RULE, tieOrder, tiedRank, type RankKey } from '../methods/ranking.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, writeRecord } from '../records/io.ts';
 import { modelEvalSchema, unitStatsSchema, type ModelEvalRecord, type UnitStatsRecord } from '../records/schemas.ts';
@@ -19,11 +20,13 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * One streamed pass of the dataset through the model. Per unit of every layer: mean and max
  * activation, how often it fires, its 9 strongest images (with position and receptive-field box,
  * for the top-9 patches a later step renders) and its most similar units in the layer (Pearson
- * correlation of per-image mean activations). Also the model's top-1/top-5 accuracy, and a compact
- * per-image profile matrix (kept in the cache) that later steps (t-SNE, neighbours) can reuse.
+ * correlation of per-image mean activations). Also the model's top-1/top-5 accuracy, and compact
+ * per-image matrices (kept in the cache) that later steps (tags, t-SNE, neighbours) can reuse.
+ * "Strongest" follows RANKING_RULE: the maximum before the rectifier, so units capped by ReLU6 do
+ * not tie.
  */
 
-const CODE_VERSION = 2;
+const CODE_VERSION = 3;
 /** Bins of each unit's histogram of per-image maximum activations. */
 const BINS = 24;
 const BATCH = 16;
@@ -36,14 +39,21 @@ interface Accumulator {
   w: number;
   sumMean: Float64Array;
   max: Float32Array;
+  /** Largest value before the rectifier. */
+  preMax: Float32Array;
   active: Int32Array;
+  /** Per unit, the TOP images by RANKING_RULE: value before the rectifier (topPre), map mean (topMean), output there (topVal). */
+  topPre: Float32Array;
+  topMean: Float32Array;
   topVal: Float32Array;
   topImg: Int32Array;
   topPos: Int32Array;
   /** [images, c]: spatial mean per image. */
   profile: Float32Array;
-  /** [images, c]: spatial max per image (histograms; which images a unit prefers, for tags). */
+  /** [images, c]: spatial max per image (histograms). */
   maxima: Float32Array;
+  /** [images, c]: spatial max before the rectifier per image (which images a unit prefers, for tags). */
+  preMaxima: Float32Array;
 }
 
 export interface DatasetStatsResult {
@@ -54,7 +64,7 @@ export interface DatasetStatsResult {
 export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], datasetId: string, ctx: BuildContext): Promise<DatasetStatsResult | null> {
   if (dataset.length === 0) return null;
   const fit = model.preprocess.fit;
-  const params = { batch: BATCH, top: TOP, neighbours: NEIGHBOURS, similarity: 'pearson correlation of per-image spatial means' };
+  const params = { batch: BATCH, top: TOP, neighbours: NEIGHBOURS, similarity: 'pearson correlation of per-image spatial means', ranking: RANKING_RULE };
   const key = stepKey('unit-stats', CODE_VERSION, {
     model: model.contentHash ?? model.id,
     dataset: datasetId,
@@ -81,16 +91,21 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
       w: layer.spatial ? layer.shape[1] : 1,
       sumMean: new Float64Array(c),
       max: new Float32Array(c).fill(-Infinity),
+      preMax: new Float32Array(c).fill(-Infinity),
       active: new Int32Array(c),
+      topPre: new Float32Array(c * TOP).fill(-Infinity),
+      topMean: new Float32Array(c * TOP),
       topVal: new Float32Array(c * TOP).fill(-Infinity),
       topImg: new Int32Array(c * TOP).fill(-1),
       topPos: new Int32Array(c * TOP),
       profile: new Float32Array(n * c),
       maxima: new Float32Array(n * c),
+      preMaxima: new Float32Array(n * c),
     };
   });
   const logitsAcc = accs.find((a) => a.layer.kind === 'logits');
   const truth = dataset.map((d) => classIndexOf(d, model.labels));
+  const tie = tieOrder(dataset.map((d) => d.sha256));
   let scored = 0;
   let top1 = 0;
   let top5 = 0;
@@ -98,19 +113,21 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
   const load = (start: number, end: number) =>
     mapLimited(dataset.slice(start, end), 4, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit }));
   const progress = createProgress({ label: `${model.id} dataset statistics`, total: n, noun: 'images' });
-  await forEachBatch(model, n, BATCH, load, accs.map((a) => a.layer.id), async (acts, start, end) => {
+  await forEachBatch(model, n, BATCH, load, accs.map((a) => a.layer.id), async (acts, start, end, pre) => {
     const b = end - start;
     const reduced = tf.tidy(() =>
       accs.map((a) => {
         const flat = tf.reshape(acts[a.layer.id], [b, -1, a.c]);
-        return [tf.max(flat, 1), tf.mean(flat, 1), tf.argMax(flat, 1)];
+        const flatPre = tf.reshape(pre[a.layer.id], [b, -1, a.c]);
+        // The rectifier is monotone, so the position of the largest value before it also holds the largest output.
+        return [tf.max(flat, 1), tf.mean(flat, 1), tf.max(flatPre, 1), tf.argMax(flatPre, 1)];
       }),
     );
     const host = await Promise.all(reduced.map((r) => Promise.all(r.map((t) => t.data()))));
     tf.dispose(reduced.flat());
     accs.forEach((a, li) => {
-      const [mx, mean, arg] = host[li] as [Float32Array, Float32Array, Int32Array];
-      accumulate(a, start, b, mx, mean, arg);
+      const [mx, mean, preMx, arg] = host[li] as [Float32Array, Float32Array, Float32Array, Int32Array];
+      accumulate(a, start, b, { mx, mean, preMx, arg }, tie);
     });
     if (logitsAcc) {
       const mean = host[accs.indexOf(logitsAcc)][1] as Float32Array;
@@ -126,7 +143,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
       }
     }
     progress.tick(b);
-  });
+  }, true);
   progress.finish();
 
   const prov = (layer?: string) =>
@@ -138,10 +155,12 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
     const units: UnitStatsRecord['units'] = [];
     for (let k = 0; k < a.c; k++) {
       const top: UnitStatsRecord['units'][number]['top'] = [];
+      let ties = 0;
       for (let j = 0; j < TOP; j++) {
         const img = a.topImg[k * TOP + j];
         if (img < 0) break;
-        const entry: (typeof top)[number] = { image: dataset[img].id, value: sig(a.topVal[k * TOP + j]) };
+        if (j > 0 && tiedRank(rankAt(a, k * TOP + j, tie), rankAt(a, k * TOP + j - 1, tie))) ties++;
+        const entry: (typeof top)[number] = { image: dataset[img].id, value: sig(a.topVal[k * TOP + j]), pre: sig(a.topPre[k * TOP + j]) };
         if (spatial) {
           const p = a.topPos[k * TOP + j];
           const [y, xx] = [Math.floor(p / a.w), p % a.w];
@@ -150,14 +169,14 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
         }
         top.push(entry);
       }
-      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k], histogram: histogram(a, k, n) });
+      units.push({ index: k, mean: sig(a.sumMean[k] / n), max: sig(a.max[k]), preMax: sig(a.preMax[k]), ties, active: sig(a.active[k] / n, 3), top, neighbours: neighbours[k], histogram: histogram(a, k, n) });
     }
     layers.push(
       await writeRecord(layerFile(a.layer), unitStatsSchema, { model: model.id, layer: a.layer.id, dataset: datasetId, count: n, units, key, provenance: prov(a.layer.id) }),
     );
   }
   await writeMatrix('profiles', (a) => a.profile, model, dataset, accs, key, ctx);
-  await writeMatrix('maxima', (a) => a.maxima, model, dataset, accs, key, ctx);
+  await writeMatrix('pre-maxima', (a) => a.preMaxima, model, dataset, accs, key, ctx);
   const evalRecord = await writeRecord(evalFile, modelEvalSchema, {
     model: model.id,
     dataset: datasetId,
@@ -171,26 +190,49 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
   return { layers, eval: evalRecord };
 }
 
-function accumulate(a: Accumulator, start: number, b: number, mx: Float32Array, mean: Float32Array, arg: Int32Array): void {
+interface BatchReductions {
+  /** [b, c] spatial max, spatial mean, spatial max before the rectifier and where it is. */
+  mx: Float32Array;
+  mean: Float32Array;
+  preMx: Float32Array;
+  arg: Int32Array;
+}
+
+function rankAt(a: Accumulator, slot: number, tie: Int32Array): RankKey {
+  return { value: a.topPre[slot], mean: a.topMean[slot], tie: tie[a.topImg[slot]] };
+}
+
+/** Adds a batch to the running statistics; each unit's top list is kept sorted by RANKING_RULE. */
+function accumulate(a: Accumulator, start: number, b: number, r: BatchReductions, tie: Int32Array): void {
   const { c } = a;
+  const { mx, mean, preMx, arg } = r;
   for (let i = 0; i < b; i++) {
     const img = start + i;
     a.profile.set(mean.subarray(i * c, (i + 1) * c), img * c);
     a.maxima.set(mx.subarray(i * c, (i + 1) * c), img * c);
+    a.preMaxima.set(preMx.subarray(i * c, (i + 1) * c), img * c);
     for (let k = 0; k < c; k++) {
       const v = mx[i * c + k];
+      const p = preMx[i * c + k];
       a.sumMean[k] += mean[i * c + k];
       if (v > a.max[k]) a.max[k] = v;
+      if (p > a.preMax[k]) a.preMax[k] = p;
       if (v > 0) a.active[k]++;
       const base = k * TOP;
-      if (v <= a.topVal[base + TOP - 1]) continue;
+      const key: RankKey = { value: p, mean: mean[i * c + k], tie: tie[img] };
+      const above = (slot: number) => a.topImg[slot] < 0 || compareRank(key, rankAt(a, slot, tie)) < 0;
+      if (!above(base + TOP - 1)) continue;
       let j = TOP - 1;
-      while (j > 0 && a.topVal[base + j - 1] < v) {
+      while (j > 0 && above(base + j - 1)) {
+        a.topPre[base + j] = a.topPre[base + j - 1];
+        a.topMean[base + j] = a.topMean[base + j - 1];
         a.topVal[base + j] = a.topVal[base + j - 1];
         a.topImg[base + j] = a.topImg[base + j - 1];
         a.topPos[base + j] = a.topPos[base + j - 1];
         j--;
       }
+      a.topPre[base + j] = p;
+      a.topMean[base + j] = key.mean;
       a.topVal[base + j] = v;
       a.topImg[base + j] = img;
       a.topPos[base + j] = arg[i * c + k];
@@ -242,13 +284,16 @@ function histogram(a: Accumulator, k: number, n: number): { lo: number; hi: numb
   return { lo: sig(lo), hi: sig(hi), counts };
 }
 
+/** Spatial mean of each output map; spatial max before the rectifier (what rankings compare). */
+export type DatasetMatrixKind = 'profiles' | 'pre-maxima';
+
 /** Per-image statistic of every unit ([layer][image][unit] float32) plus a JSON header, in the derived cache. */
-export function datasetMatrixFile(kind: 'profiles' | 'maxima', modelId: string, key: string, cacheDir: string): string {
+export function datasetMatrixFile(kind: DatasetMatrixKind, modelId: string, key: string, cacheDir: string): string {
   return path.join(cacheDir, 'derived', modelId, `dataset-${kind}-${key.slice(0, 16)}`);
 }
 
 async function writeMatrix(
-  kind: 'profiles' | 'maxima',
+  kind: DatasetMatrixKind,
   pick: (a: Accumulator) => Float32Array,
   model: AtlasModel,
   dataset: CheckedImage[],

@@ -7,6 +7,7 @@ import { channelPercentile, channelStats, ColorGrid, quantizeChannels, reduceMap
 import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { LayerInfo } from '../model/layers.ts';
+import { RANKING_RULE, tieOrder, topIndices } from '../methods/ranking.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, fromSiteSrc, publicPaths, toSiteSrc, writeRecord, type PublicPaths } from '../records/io.ts';
 import {
@@ -35,7 +36,7 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * Image records are keyed per image, layer records on the whole gallery; only stale ones are redone.
  */
 
-const CODE_VERSION = 1;
+const CODE_VERSION = 2;
 const COLORMAP = DEFAULT_COLORMAP;
 /** Feature-map tiles on image pages: at least 56 px, sheets at most 1008 px wide (the page column). */
 const SHEET = { target: 56, maxWidth: 1008 };
@@ -55,6 +56,9 @@ interface LayerActs {
   u8: Uint8Array;
   /** Per channel, the STRIP_PERCENTILE value of the map. */
   high: Float32Array;
+  /** Per channel, the largest value before the rectifier and where it is (rankings compare these). */
+  preMax: Float32Array;
+  preArgmax: Int32Array;
 }
 
 interface ImageActs {
@@ -72,8 +76,8 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
   const fit = model.preprocess.fit;
   const pub = publicPaths(ctx.publicDir);
   const modelHash = model.contentHash ?? model.id;
-  const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id) };
-  const unitParams = { strip: STRIP, thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, stripPercentile: STRIP_PERCENTILE };
+  const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id), ranking: 'value before the rectifier; ties: map mean, then lower unit' };
+  const unitParams = { strip: STRIP, thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, stripPercentile: STRIP_PERCENTILE, ranking: RANKING_RULE };
   const imageKeys = gallery.map((g) => stepKey('image-maps', CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
   const galleryIds = gallery.map((g) => [g.id, g.sha256]);
   const layerKeys = layers.map((l) => stepKey('unit-views', CODE_VERSION, { model: modelHash, layer: l.id, images: galleryIds, fit, params: unitParams }));
@@ -154,7 +158,7 @@ async function forwardGallery(model: AtlasModel, gallery: CheckedImage[], layers
   const progress = createProgress({ label: `${model.id} gallery forward`, total: gallery.length, noun: 'images' });
   const load = (start: number, end: number) =>
     Promise.all(gallery.slice(start, end).map((g) => loadImageTensorData(g.file, model.inputSize[0], { fit: model.preprocess.fit })));
-  await forEachBatch(model, gallery.length, BATCH, load, ids, async (acts, start, end) => {
+  await forEachBatch(model, gallery.length, BATCH, load, ids, async (acts, start, end, pre) => {
     const b = end - start;
     const probs = logitsLayer ? tf.tidy(() => tf.softmax(tf.reshape(acts[logitsLayer.id], [b, -1]))) : null;
     const top = probs ? tf.topk(probs, Math.min(TOP_K, model.labels.length)) : null;
@@ -168,16 +172,24 @@ async function forwardGallery(model: AtlasModel, gallery: CheckedImage[], layers
       const t = acts[layer.id];
       const [, h, w, c] = t.shape;
       const all = (await t.data()) as Float32Array;
+      const allPre = (await pre[layer.id].data()) as Float32Array;
       perImage.forEach((img, i) => {
         const a = { h, w, c, data: all.subarray(i * h * w * c, (i + 1) * h * w * c) };
         const stats = channelStats(a);
         const u8 = quantizeChannels(a, stats.min, stats.max);
-        img.layers.set(layer.id, { stats, u8, high: channelPercentile(u8, h * w, stats.min, stats.max, STRIP_PERCENTILE) });
+        const preStats = channelStats({ h, w, c, data: allPre.subarray(i * h * w * c, (i + 1) * h * w * c) });
+        img.layers.set(layer.id, {
+          stats,
+          u8,
+          high: channelPercentile(u8, h * w, stats.min, stats.max, STRIP_PERCENTILE),
+          preMax: preStats.max,
+          preArgmax: preStats.argmax,
+        });
       });
     }
     out.push(...perImage);
     progress.tick(b);
-  });
+  }, true);
   progress.finish();
   return out;
 }
@@ -206,8 +218,9 @@ async function writeLayerSheet(
   const file = path.join(dir, `${base}.webp`);
   const written = await writeWebp(file, grid.rgb, grid.width, grid.height, { up: geo.up, lossless: geo.up >= 2 });
   const { min, max, mean } = acts.stats;
+  // Strongest by the value before the rectifier (ReLU6 ties many units at 6); ties: the larger map mean, then the lower unit.
   let maxUnit = 0;
-  for (let k = 1; k < c; k++) if (max[k] > max[maxUnit]) maxUnit = k;
+  for (let k = 1; k < c; k++) if (acts.preMax[k] > acts.preMax[maxUnit] || (acts.preMax[k] === acts.preMax[maxUnit] && mean[k] > mean[maxUnit])) maxUnit = k;
   const indexFile = path.join(dir, `${base}.json`);
   await writeRecord(indexFile, sheetIndexSchema, {
     model: model.id,
@@ -233,6 +246,7 @@ async function writeLayerSheet(
     index: toSiteSrc(pub, indexFile),
     max: sig(max[maxUnit]),
     maxUnit,
+    preMax: sig(acts.preMax[maxUnit]),
   };
 }
 
@@ -251,34 +265,37 @@ async function writeUnitViews(
   const layerDir = path.join(pub.dir, 'units', model.id, layer.id);
   const dir = path.join(layerDir, key.slice(0, 10));
 
-  // Per unit: the gallery-wide range used by its strip, and the photo it responds to most.
+  // Per unit: the gallery-wide range used by its strip, and the photo it responds to most (RANKING_RULE).
   const units: UnitViewsRecord['units'] = [];
   const lo = new Float32Array(c);
   const hi = new Float32Array(c);
   const best = new Int32Array(c);
+  const tie = tieOrder(gallery.map((g) => g.sha256));
   for (let k = 0; k < c; k++) {
     let mn = 0;
     let mx = -Infinity;
     let top = -Infinity;
-    per.forEach((p, i) => {
+    per.forEach((p) => {
       mn = Math.min(mn, p.stats.min[k]);
       top = Math.max(top, p.high[k]);
-      if (p.stats.max[k] > mx) {
-        mx = p.stats.max[k];
-        best[k] = i;
-      }
+      mx = Math.max(mx, p.stats.max[k]);
     });
+    const ranking = topIndices(per.map((p) => p.preMax[k]), per.map((p) => p.stats.mean[k]), tie, per.length);
+    best[k] = ranking[0];
     lo[k] = mn;
     hi[k] = top > mn ? top : mx;
-    const flat = per[best[k]].stats.argmax[k];
+    const flat = per[best[k]].preArgmax[k];
     const [y, x] = [Math.floor(flat / w), flat % w];
     units.push({
       index: k,
       max: sig(mx),
+      preMax: sig(per[best[k]].preMax[k]),
       bestImage: gallery[best[k]].id,
       bestPos: [y, x],
       bestBox: unitBox(layer.receptiveField, y, x, model.inputSize),
       imageMax: per.map((p) => sig(p.stats.max[k])),
+      imagePreMax: per.map((p) => sig(p.preMax[k])),
+      ranking,
     });
   }
 
@@ -321,8 +338,8 @@ async function writeUnitViews(
   const thumbFile = path.join(layerDir, `thumbs-${key.slice(0, 10)}.webp`);
   const thumbWritten = await writeWebp(thumbFile, thumbs.rgb, thumbs.width, thumbs.height, { up: tGeo.up, lossless: tGeo.up >= 2 });
 
-  // Preview row: the units with the largest responses over the gallery.
-  const previewUnits = [...units].sort((a, b) => b.max - a.max).slice(0, Math.min(PREVIEW.units, c)).map((u) => u.index);
+  // Preview row: the units with the largest responses over the gallery (before the rectifier; ties: lower unit).
+  const previewUnits = [...units].sort((a, b) => b.preMax - a.preMax || a.index - b.index).slice(0, Math.min(PREVIEW.units, c)).map((u) => u.index);
   const pDown = Math.max(1, Math.ceil(Math.max(h, w) / PREVIEW.target));
   const pUp = Math.max(h, w) >= PREVIEW.target ? 1 : Math.ceil(PREVIEW.target / Math.max(h, w));
   const [ph, pw] = reducedTile(h, w, pDown);

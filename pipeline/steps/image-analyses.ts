@@ -20,7 +20,7 @@ import { stepKey } from './provenance.ts';
  * build resumes where it stopped).
  */
 
-const CODE_VERSIONS: Record<AnalysisMethod, number> = { projections: 3, gradcam: 1, occlusion: 2, deepdream: 1, invariance: 2, patchDetection: 1 };
+const CODE_VERSIONS: Record<AnalysisMethod, number> = { projections: 3, gradcam: 1, occlusion: 2, deepdream: 1, invariance: 2, patchDetection: 2 };
 const DIRS: Record<AnalysisMethod, string> = {
   projections: 'projections',
   gradcam: 'gradcam',

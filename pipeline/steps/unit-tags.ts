@@ -1,6 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { atlasLayers } from '../atlas/select-units.ts';
+import { RANKING_RULE, tieOrder, topIndices } from '../methods/ranking.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import { ATLAS_KINDS, type FeatureVisRecord, type UnitPatchesRecord } from '../records/atlas-schemas.ts';
 import { freshRecord, fromSiteSrc, publicPaths, readRecord, writeRecord } from '../records/io.ts';
@@ -18,15 +19,9 @@ import { atlasRecordFile } from './unit-atlas.ts';
  * frequency words from its feature visualization and top patches (units that have them).
  */
 
-const CODE_VERSION = 1;
-/** Images per unit whose classes are tested for over-representation. */
+const CODE_VERSION = 3;
+/** Images per unit whose classes are tested for over-representation (ranked by RANKING_RULE). */
 const TOP_IMAGES = 50;
-
-function topImages(column: Float32Array, k: number): number[] {
-  return Array.from(column.keys())
-    .sort((a, b) => column[b] - column[a])
-    .slice(0, k);
-}
 
 async function readRgb(file: string, region?: { left: number; top: number; width: number; height: number }): Promise<RgbImage> {
   let img = sharp(file).removeAlpha();
@@ -60,9 +55,12 @@ async function layerEvidence(model: AtlasModel, layer: string, channels: number,
 
 export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], stats: Map<string, UnitStatsRecord>, ctx: BuildContext): Promise<void> {
   const first = [...stats.values()][0];
-  const maxima: DatasetMatrix | null = first ? await readDatasetMatrix('maxima', model.id, first.key, ctx.config.cacheDir) : null;
+  const maxima: DatasetMatrix | null = first ? await readDatasetMatrix('pre-maxima', model.id, first.key, ctx.config.cacheDir) : null;
   const classOf = new Map(dataset.map((d) => [d.id, classIndexOf(d, model.labels)]));
   const imageClasses = maxima ? maxima.images.map((id) => classOf.get(id) ?? -1) : [];
+  const shaOf = new Map(dataset.map((d) => [d.id, d.sha256]));
+  const tie = tieOrder(maxima ? maxima.images.map((id) => shaOf.get(id) ?? id) : []);
+  const means: DatasetMatrix | null = first ? await readDatasetMatrix('profiles', model.id, first.key, ctx.config.cacheDir) : null;
   const counts = new Array(model.labels.length).fill(0);
   for (const c of imageClasses) if (c >= 0) counts[c]++;
   let tagged = 0;
@@ -83,10 +81,10 @@ export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], s
     const startedAt = performance.now();
     const units = [];
     for (let u = 0; u < layer.channels; u++) {
-      const top = maxima?.has(layer.id) ? topImages(maxima.column(layer.id, u), TOP_IMAGES).map((i) => imageClasses[i]).filter((c) => c >= 0) : [];
+      const top = maxima?.has(layer.id) && means?.has(layer.id) ? topIndices(maxima.column(layer.id, u), means.column(layer.id, u), tie, TOP_IMAGES).map((i) => imageClasses[i]).filter((c) => c >= 0) : [];
       const v = ev.vis.get(u);
       const p = ev.patches.get(u);
-      const sources = [top.length ? `classes of the top ${top.length} dataset images` : '', v ? 'feature visualization' : '', p ? 'top-9 patches' : ''].filter(Boolean);
+      const sources = [top.length ? `classes of the top ${top.length} dataset images (by the maximum before the rectifier)` : '', v ? 'feature visualization' : '', p ? 'top-9 patches' : ''].filter(Boolean);
       const tags = unitTags({
         topImageClasses: top,
         datasetClassCounts: counts,
@@ -97,7 +95,7 @@ export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], s
       if (tags.length) tagged++;
       units.push({ unit: u, tags: tags.map((t) => ({ ...t, score: sig(t.score, 3) })), sources });
     }
-    const prov = provenance(ctx, { method: 'unit tags', codeVersion: CODE_VERSION, params: { topImages: TOP_IMAGES }, model: model.id, layer: layer.id, startedAt });
+    const prov = provenance(ctx, { method: 'unit tags', codeVersion: CODE_VERSION, params: { topImages: TOP_IMAGES, ranking: RANKING_RULE }, model: model.id, layer: layer.id, startedAt });
     await writeRecord(file, ATLAS_KINDS.unitTags.schema, { model: model.id, layer: layer.id, units, key, provenance: prov });
   }
   ctx.log.info(`${model.id}: unit tags ${cached ? `(${cached} layers cached) ` : ''}${tagged ? `— ${tagged} newly tagged units` : ''}`);

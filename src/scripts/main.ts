@@ -61,25 +61,30 @@ type SortKey = 'index' | 'max' | 'mean' | 'active' | 'gallery';
 Alpine.data('unitGrid', () => ({
   sort: 'index' as SortKey,
   query: '',
+  /** Show only units with this tag ('' = any). */
+  tag: '',
   hideQuiet: false,
   shown: 0,
   init(this: { $el: HTMLElement; shown: number; $watch: (key: string, fn: () => void) => void; apply: () => void }) {
     this.shown = this.$el.querySelectorAll('[data-unit]').length;
     // x-model updates after other change handlers run, so react to the model instead of the event.
-    for (const key of ['sort', 'query', 'hideQuiet']) this.$watch(key, () => this.apply());
+    for (const key of ['sort', 'query', 'hideQuiet', 'tag']) this.$watch(key, () => this.apply());
   },
-  apply(this: { $el: HTMLElement; sort: SortKey; query: string; hideQuiet: boolean; shown: number }) {
+  apply(this: { $el: HTMLElement; sort: SortKey; query: string; hideQuiet: boolean; tag: string; shown: number }) {
     const list = this.$el.querySelector<HTMLElement>('[data-grid]');
     if (!list) return;
     const items = [...list.children] as HTMLElement[];
     const value = (li: HTMLElement) => Number(li.firstElementChild?.getAttribute(`data-${this.sort}`) ?? 0);
-    items.sort((a, b) => (this.sort === 'index' ? value(a) - value(b) : value(b) - value(a)));
+    // Values are taken before the rectifier (no ties at ReLU6's cap); any left go to the lower unit.
+    const index = (li: HTMLElement) => Number(li.firstElementChild?.getAttribute('data-index') ?? 0);
+    items.sort((a, b) => (this.sort === 'index' ? 0 : value(b) - value(a)) || index(a) - index(b));
     const q = this.query.trim();
     let shown = 0;
     for (const li of items) {
       const a = li.firstElementChild as HTMLElement;
       const quiet = Number(a.dataset.max ?? 1) <= 0;
-      const visible = (!q || (a.dataset.index ?? '').startsWith(q)) && !(this.hideQuiet && quiet);
+      const tagged = !this.tag || (a.dataset.tags ?? '').split('|').includes(this.tag);
+      const visible = (!q || (a.dataset.index ?? '').startsWith(q)) && !(this.hideQuiet && quiet) && tagged;
       a.hidden = !visible;
       if (visible) shown++;
       list.append(li);

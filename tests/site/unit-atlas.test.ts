@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClassModelRecord, FeatureVisRecord, UnitPatchesRecord, UnitTagsRecord } from '../../pipeline/records/atlas-schemas.ts';
 import type { DatasetRecord } from '../../pipeline/records/schemas.ts';
 import { run, skip, useTinySite } from './harness.ts';
+import { searchWords } from '../../src/lib/search-words.ts';
 
 // The notes collection reads ATLAS_NOTES_DIR, and the build command passes this process's
 // environment on to Astro: a note for tiny c1 unit 0, with a word found nowhere else.
@@ -251,6 +252,35 @@ describe.skipIf(skip)('unit atlas in a browser', () => {
     expect(Object.keys(found.filters.tag ?? {})).toContain(tag);
     expect(Object.keys(found.filters['tag kind'] ?? {}).length).toBeGreaterThan(0);
     expect(found.urls.some((u) => units.has(u))).toBe(true);
+
+    // A plain word for the tag (src/lib/search-words.ts) finds a tagged unit too, and unit hits
+    // carry a thumbnail and a title naming layer, unit and model.
+    const word = searchWords([tag])[0];
+    expect(word, `no search words for the tag "${tag}"`).toBeTruthy();
+    const bySynonym = (await page.evaluate(`(async () => {
+      const pf = await import('/pagefind/pagefind.js');
+      const { results } = await pf.search(${JSON.stringify(word)});
+      return Promise.all(results.map(async (r) => { const d = await r.data(); return { url: d.url, meta: d.meta }; }));
+    })()`)) as { url: string; meta: Record<string, string> }[];
+    const hit = bySynonym.find((r) => units.has(r.url));
+    expect(hit, `searching "${word}" finds no unit tagged "${tag}"`).toBeTruthy();
+    expect(hit!.meta.image).toMatch(/\.(webp|png|jpe?g)$/);
+    expect(hit!.meta.title).toMatch(/ · unit \d+ · /);
+    await page.close();
+  });
+
+  it('the layer page filters its unit grid by tag', async () => {
+    const tagged = new Map<string, Set<string>>();
+    for (const file of await jsonFiles(path.join(atlasDir(), 'tags', 'tiny'))) {
+      const rec = await readJson<UnitTagsRecord>(file);
+      for (const u of rec.units) for (const t of u.tags) tagged.set(`${rec.layer}|${t.tag}`, (tagged.get(`${rec.layer}|${t.tag}`) ?? new Set()).add(String(u.unit)));
+    }
+    const [key, units] = [...tagged].sort((a, b) => b[1].size - a[1].size)[0];
+    const [layer, tag] = key.split('|');
+    const page = await site.open(`/models/tiny/layers/${layer}/`);
+    await page.selectOption('select[x-model="tag"]', tag);
+    const shown = await page.locator('a[data-unit]:visible').evaluateAll((as) => as.map((a) => (a as HTMLElement).dataset.index ?? ''));
+    expect(new Set(shown)).toEqual(units);
     await page.close();
   });
 
