@@ -1,11 +1,14 @@
+import type { ListSlice } from './catalog-format.ts';
 import type { Preprocess } from './preprocess.ts';
 
 /** A model as the config describes it, with paths already absolute (see config/load-config.ts). */
 interface ModelSpecBase {
   id: string;
   name?: string;
-  /** Inline class names, or an absolute path / URL of a .json or .txt file. */
-  labels?: string | string[];
+  /** Inline class names, or an absolute path / URL of a .json or .txt file, or the first N lines of one. */
+  labels?: string | string[] | ListSlice;
+  /** WordNet id per class (same forms as labels): maps wnid-labelled datasets onto this model's order. */
+  wnids?: string | string[] | ListSlice;
   inputSize?: number;
   preprocess?: Partial<Preprocess>;
   license?: string;
