@@ -115,6 +115,8 @@ export const datasetRecordSchema = z
           id,
           className: z.string().optional(),
           classIndex: z.number().int().optional(),
+          /** WordNet id (ImageNet datasets): the class in the order of a model that has wnids. */
+          wnid: z.string().optional(),
           /** Thumbnail of the square the model sees. */
           thumb: z.string(),
         })

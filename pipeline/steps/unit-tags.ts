@@ -61,7 +61,7 @@ async function layerEvidence(model: AtlasModel, layer: string, channels: number,
 export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], stats: Map<string, UnitStatsRecord>, ctx: BuildContext): Promise<void> {
   const first = [...stats.values()][0];
   const maxima: DatasetMatrix | null = first ? await readDatasetMatrix('maxima', model.id, first.key, ctx.config.cacheDir) : null;
-  const classOf = new Map(dataset.map((d) => [d.id, classIndexOf(d, model.labels)]));
+  const classOf = new Map(dataset.map((d) => [d.id, classIndexOf(d, model)]));
   const imageClasses = maxima ? maxima.images.map((id) => classOf.get(id) ?? -1) : [];
   const counts = new Array(model.labels.length).fill(0);
   for (const c of imageClasses) if (c >= 0) counts[c]++;
