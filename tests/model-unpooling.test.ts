@@ -4,6 +4,9 @@ import { execute } from '../pipeline/model/executor.ts';
 import { graphFromLayersModel } from '../pipeline/model/from-layers-model.ts';
 import { preprocess } from '../pipeline/model/image-batch.ts';
 import { projectUnits } from '../pipeline/methods/unit-projection.ts';
+import { meanPairwiseCorrelation } from '../pipeline/methods/projection-similarity.ts';
+import { inputAttribution } from '../pipeline/model/attribution.ts';
+import { layerOf } from '../pipeline/model/atlas-model.ts';
 import { maxAbsDiff, seededTensor, useWasmWithCpuReference } from './helpers/backends.ts';
 import { tinyAtlas, tinyChain, tinyDarknet } from './helpers/tiny-models.ts';
 
@@ -62,5 +65,19 @@ describe.each(['wasm', 'cpu'])('max-pool switches on %s', (backend) => {
     // tinyChain's first conv has no pool below it: its deconvnet projection is the same for any image.
     const chain = tinyAtlas(tinyChain());
     expect(maxAbsDiff(await project(chain, 'c1', 1), await project(chain, 'c1', 2))).toBe(0);
+  });
+
+  it('the switch figure: projections of one unit on different images correlate 1 without switches, less with them', async () => {
+    // One unit at three interior positions on three images, as a unit's top-9 would be.
+    const positions: [number, number][] = [[2, 2], [3, 4], [5, 3]];
+    const measure = async (m: ReturnType<typeof tinyAtlas>, layer: string, scale: number) => {
+      const x = preprocess(m, tf.add(tf.mul(seededTensor([3, 16, 16, 3], 21), 127.5), 127.5) as tf.Tensor4D);
+      const pos = positions.map(([y, x]) => [Math.floor(y / scale), Math.floor(x / scale)] as [number, number]);
+      const target = { kind: 'unit' as const, layer, channel: 0, y: pos.map((p) => p[0]), x: pos.map((p) => p[1]) };
+      const maps = new Float32Array(await inputAttribution(m, x, target, 'deconvnet').data());
+      return meanPairwiseCorrelation(maps, m.inputSize, layerOf(m, layer).receptiveField, pos)!;
+    };
+    expect(await measure(tinyAtlas(tinyChain()), 'c1', 1)).toBeCloseTo(1, 5);
+    expect(await measure(tinyAtlas(tinyDarknet()), 'conv2', 2)).toBeLessThan(0.9);
   });
 });

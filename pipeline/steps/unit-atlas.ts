@@ -21,7 +21,7 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * unit, and a finished unit is never redone unless its inputs or settings change.
  */
 
-const VERSIONS = { patches: 2, vis: 1, extras: 1 };
+const VERSIONS = { patches: 3, vis: 1, extras: 1 };
 
 export type AtlasKind = 'unitPatches' | 'featureVis' | 'featureVisExtras';
 const DIRS: Record<AtlasKind, string> = { unitPatches: 'patches', featureVis: 'feature-vis', featureVisExtras: 'feature-vis-extras' };
@@ -74,7 +74,7 @@ async function patchWork(inp: Inputs, layer: string, unit: number): Promise<Work
       const prov = provenance(inp.ctx, { method: 'top-9 patches + deconvnet', codeVersion: VERSIONS.patches, params: { ...s, rule: 'deconvnet', backwardPasses: r.backwardPasses }, model: inp.model.id, layer, unit, startedAt: computeStart(r.ms) });
       const items = top.map((t) => ({ image: t.image, value: t.value, pos: t.pos, box: t.box }));
       await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'unitPatches', inp.model.id, layer, unit), ATLAS_KINDS.unitPatches.schema, {
-        model: inp.model.id, layer, unit, dataset: inp.datasetId!, sheet: r.sheet, items, key, provenance: prov,
+        model: inp.model.id, layer, unit, dataset: inp.datasetId!, sheet: r.sheet, items, projectionSimilarity: r.projectionSimilarity === null ? null : sig(r.projectionSimilarity, 3), key, provenance: prov,
       });
     },
   };
