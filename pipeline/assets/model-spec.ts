@@ -1,5 +1,8 @@
 import type { ListSlice } from './catalog-format.ts';
 import type { Preprocess } from './preprocess.ts';
+import type { AnalysisSettings } from '../analyses/settings.ts';
+import type { AtlasSettings } from '../atlas/settings.ts';
+import type { Overrides } from '../config/settings-overrides.ts';
 
 /** A model as the config describes it, with paths already absolute (see config/load-config.ts). */
 interface ModelSpecBase {
@@ -13,6 +16,9 @@ interface ModelSpecBase {
   preprocess?: Partial<Preprocess>;
   license?: string;
   credit?: string;
+  /** This model's overrides of the config's analysis and atlas settings (see config/model-settings.ts). */
+  analyses?: Overrides<AnalysisSettings>;
+  atlas?: Overrides<AtlasSettings>;
 }
 
 export interface CatalogModelSpec extends ModelSpecBase {

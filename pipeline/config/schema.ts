@@ -51,6 +51,9 @@ export const modelSchema = z
     sha256: z.record(z.string(), sha256).optional(),
     license: z.string().optional(),
     credit: z.string().optional(),
+    /** Settings for this model only, over the top-level `analyses` / `atlas` (e.g. a heavier model's lighter defaults). */
+    analyses: analysisOverridesSchema.optional(),
+    atlas: atlasOverridesSchema.optional(),
   })
   .strict()
   .superRefine(exactlyOne(['catalog', 'modelUrl']))

@@ -73,9 +73,16 @@ async function writeResults(model: AtlasModel, image: string, results: MethodRes
   }
 }
 
+/** The photos that get the per-image analyses (and whose classes get class models): the first `images`. */
+export function analysedPhotos<T>(gallery: T[], settings: Pick<AnalysisSettings, 'images'>): T[] {
+  return settings.images === 'all' ? gallery : gallery.slice(0, settings.images);
+}
+
 export async function imageAnalyses(model: AtlasModel, gallery: CheckedImage[], settings: AnalysisSettings, pool: ModelPool, ctx: BuildContext): Promise<void> {
   const todo: AnalyseImageJob[] = [];
-  for (const [i, image] of gallery.entries()) {
+  const analysed = analysedPhotos(gallery, settings);
+  if (analysed.length < gallery.length) ctx.log.info(`${model.id}: per-image analyses for the first ${analysed.length} of ${gallery.length} photos (analyses.images)`);
+  for (const [i, image] of analysed.entries()) {
     const fine = i < settings.occlusion.fineImages;
     const methods = await staleMethods(model, image, fine, settings, ctx);
     const analysisImage: AnalysisImage = { id: image.id, file: image.file, sha256: image.sha256, trueClass: trueClassOf(image, model) };
