@@ -177,7 +177,7 @@ export function classIndex(a: Atlas, ua: UnitAtlas, model: ModelRecord): ClassIn
     if (top) push(gallery, top.index, { image: g.id, probability: top.probability });
   }
   // Class tags name a group ("dog") or a class by its short label ("tabby"); short labels can repeat.
-  const groups = imagenetGroups(model.labels);
+  const groups = imagenetGroups(model.labels, model.wnids);
   const groupNames = new Set(groups.map((g) => g.name));
   const byShort = new Map<string, number[]>();
   model.labels.forEach((l, i) => byShort.set(shortLabel(l), [...(byShort.get(shortLabel(l)) ?? []), i]));
