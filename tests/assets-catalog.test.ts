@@ -5,7 +5,7 @@ import { collection, collectionInfo, findAsset, loadCatalog, UnknownCollectionEr
 import { locateAsset } from '../pipeline/assets/asset-location.ts';
 import { REPO_ROOT } from '../pipeline/util/paths.ts';
 
-const DEFAULT_COLLECTIONS = ['model:mobilenet_v1_0.75_224', 'images:showcase', 'dataset:imagenet-sample-1000'];
+const DEFAULT_COLLECTIONS = ['model:mobilenet_v1_0.75_224', 'model:darknet_tiny', 'images:showcase', 'dataset:imagenet-sample-1000'];
 const mirror = [process.env.ATLAS_MIRROR, path.resolve(REPO_ROOT, '..', 'shared', 'mirror'), '/work/shared/mirror'].find(
   (dir): dir is string => Boolean(dir && existsSync(path.join(dir, 'MANIFEST.tsv'))),
 );

@@ -22,7 +22,11 @@ describe('loadConfig', () => {
   it('falls back to the default gallery when there is no config file', async () => {
     const config = await loadConfig({ cwd: dir, env: noEnv });
     expect(config.configFile).toBeNull();
-    expect(config.models).toEqual([expect.objectContaining({ id: 'mobilenet_v1_0.75_224', catalog: 'model:mobilenet_v1_0.75_224' })]);
+    expect(config.models).toEqual([
+      expect.objectContaining({ id: 'mobilenet_v1_0.75_224', catalog: 'model:mobilenet_v1_0.75_224' }),
+      // The second default model analyses fewer photos and puts fewer units in the atlas (see defaults.ts).
+      expect.objectContaining({ id: 'darknet_tiny', catalog: 'model:darknet_tiny', analyses: { images: 2 } }),
+    ]);
     expect(config.images).toEqual({ showcase: { catalog: 'images:showcase' }, extra: [] });
     expect(config.dataset).toEqual({ catalog: 'dataset:imagenet-sample-1000', limit: undefined });
     expect(config.cacheDir).toBe(path.join(REPO_ROOT, '.atlas', 'cache'));

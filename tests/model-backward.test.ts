@@ -8,7 +8,7 @@ import { reluRules } from '../pipeline/model/relu-rule.ts';
 import { resolveTarget, type Target } from '../pipeline/model/targets.ts';
 import { maxAbsDiff, seededTensor, useWasmWithCpuReference } from './helpers/backends.ts';
 import { referenceInputGradient } from './helpers/reference-backprop.ts';
-import { tinyAtlas, tinyBranches, tinyChain } from './helpers/tiny-models.ts';
+import { tinyAtlas, tinyBranches, tinyChain, tinyDarknet } from './helpers/tiny-models.ts';
 
 function image(shape: number[], seed: number): tf.Tensor4D {
   return tf.tidy(() => tf.add(tf.mul(seededTensor(shape, seed), 127.5), 127.5)) as tf.Tensor4D;
@@ -22,7 +22,7 @@ describe.each(['wasm', 'cpu'])('backward rules on %s', (backend) => {
     await tf.setBackend(backend);
   });
 
-  const models = { chain: () => tinyAtlas(tinyChain()), branches: () => tinyAtlas(tinyBranches()) };
+  const models = { chain: () => tinyAtlas(tinyChain()), branches: () => tinyAtlas(tinyBranches()), darknet: () => tinyAtlas(tinyDarknet()) };
   for (const [name, make] of Object.entries(models)) {
     /** A class, the strongest unit of a middle layer (a dead one would test nothing), a whole channel. */
     const targets = async (m: ReturnType<typeof make>, x: tf.Tensor4D): Promise<Target[]> => {
@@ -47,7 +47,7 @@ describe.each(['wasm', 'cpu'])('backward rules on %s', (backend) => {
           const { node, weights } = resolveTarget(m, target, 1);
           const original = [...m.graph.nodes].reverse().find((n) => m.runNode(n.name) === node)!.name;
           const ref = await referenceInputGradient(m, x, original, weights, rule);
-          expect(ref.some((v) => v !== 0)).toBe(true);
+          expect(ref.some((v) => v !== 0), `${target.kind} ${JSON.stringify((target as { layer?: string }).layer)}`).toBe(true);
           expect(relErr(fast, ref)).toBeLessThan(1e-4);
         }
       });

@@ -38,6 +38,16 @@ describe('ImageNet groups', () => {
     expect(shifted.find((g) => g.name === 'wheel')!.members).toEqual([480]);
     expect(imagenetGroups(Array.from({ length: 10 }, String))).toEqual([]);
   });
+
+  it('maps groups into another class order by WordNet id (Darknet: devkit order)', () => {
+    // Standard order = sorted wnids; the model lists the same classes reversed.
+    const wnids = Array.from({ length: 1000 }, (_, i) => `n${String(10000000 + i).padStart(8, '0')}`);
+    const reversed = (xs: string[]) => [...xs].reverse();
+    const groups = imagenetGroups(reversed(labels()), reversed(wnids));
+    const dog = groups.find((g) => g.name === 'dog')!;
+    expect(dog.members).toEqual(range(999 - 268, 118));
+    expect(groups.find((g) => g.name === 'wheel')!.members).toEqual([999 - 479]);
+  });
 });
 
 describe('class enrichment', () => {

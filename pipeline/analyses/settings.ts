@@ -15,6 +15,8 @@ export const analysisSettingsSchema = z
   .object({
     /** Methods to run; leaving one out skips it (its page section then says so). */
     methods: z.array(z.enum(['projections', 'gradcam', 'occlusion', 'deepdream', 'invariance', 'patchDetection'])),
+    /** How many gallery photos (the first, in gallery order) get these analyses; the other photos' pages name the command. */
+    images: z.union([z.literal('all'), z.number().int().nonnegative()]),
     projections: z
       .object({
         /** Strongest units per layer to project with the deconvnet (Zeiler & Fergus show 9). */
@@ -77,6 +79,7 @@ export type AnalysisMethod = AnalysisSettings['methods'][number];
 
 export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
   methods: ['projections', 'gradcam', 'occlusion', 'deepdream', 'invariance', 'patchDetection'],
+  images: 'all',
   projections: { units: 9, attributionUnits: 1, tile: 64, layers: 'all' },
   gradcam: { classes: 5, layers: ['last-conv', 'middle'], colormap: 'inferno', alpha: 0.6 },
   occlusion: {

@@ -23,12 +23,18 @@ export const storedEntrySchema = z
   })
   .strict();
 
+/** A list file, or only its first `lines` lines (Darknet's 21,842-line lists hold the 1000 ImageNet classes first). */
+export const listSliceSchema = z.object({ file: z.string().min(1), lines: z.number().int().positive() }).strict();
+export type ListSlice = z.infer<typeof listSliceSchema>;
+
 export const modelInfoSchema = z
   .object({
     format: z.literal('tfjs-layers'),
     /** Entry ids within the collection. */
     modelJson: z.string(),
-    labels: z.string(),
+    labels: z.union([z.string(), listSliceSchema]),
+    /** WordNet id of each output class, in output order: maps a wnid-labelled dataset onto this model's classes. */
+    wnids: listSliceSchema.optional(),
     inputSize: z.number().int().positive(),
     preprocess: preprocessSchema,
   })

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { formatBytes } from '../util/format.ts';
 import { slugify } from '../util/slug.ts';
 import { storedCatalogSchema, type ManifestRow, type ModelInfo, type StoredCatalog, type StoredCollection, type StoredEntry } from './catalog-format.ts';
-import { MOBILENET_PREPROCESS } from './preprocess.ts';
+import { DARKNET_PREPROCESS, MOBILENET_PREPROCESS } from './preprocess.ts';
 
 
 interface CollectionRule {
@@ -30,6 +30,8 @@ const REPO_ALIASES: Record<string, string> = {
   'scikit-image/scikit-image': 'skimage',
   'tracel-ai/burn': 'burn',
   'KDE/palapeli': 'palapeli',
+  'ml5js/ml5-data-and-models': 'ml5',
+  'pjreddie/darknet': 'darknet',
 };
 const OWNER_ALIASES: Record<string, string> = { IBM: 'ibm' };
 
@@ -45,6 +47,22 @@ const RULES: Record<string, CollectionRule> = {
       labels: 'metadata.json',
       inputSize: 224,
       preprocess: MOBILENET_PREPROCESS,
+    },
+  },
+  'model:darknet_tiny': {
+    description:
+      'Darknet "tiny" ImageNet classifier (15 convolutions with LeakyReLU, four 2x2 max-pools, ILSVRC-2012 devkit class order) in TensorFlow.js layers format (ml5.js conversion).',
+    default: true,
+    // Two repos, each with a LICENSE: ids carry the repo (ml5-model.json, darknet-LICENSE).
+    id: (row) => `${repoAlias(row.url)}-${fileName(row)}`,
+    model: {
+      format: 'tfjs-layers',
+      modelJson: 'ml5-model.json',
+      // Both Darknet lists hold 21,842 ImageNet-22k classes; the model's 1000 are the first lines.
+      labels: { file: 'darknet-imagenet.shortnames.list', lines: 1000 },
+      wnids: { file: 'darknet-imagenet.labels.list', lines: 1000 },
+      inputSize: 224,
+      preprocess: DARKNET_PREPROCESS,
     },
   },
   'images:showcase': {

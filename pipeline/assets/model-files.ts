@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { stableHash } from '../util/hash.ts';
 import { stderrLog } from '../util/log.ts';
 import { collectionInfo } from './catalog.ts';
+import type { ListSlice } from './catalog-format.ts';
 import { fetchAllInfo, fetchAssetInfo, type FetchedAsset, type FetchOptions } from './fetch-asset.ts';
 import { isCatalogModel, type CatalogModelSpec, type ModelSpec, type UrlModelSpec } from './model-spec.ts';
 import { MOBILENET_PREPROCESS, type Preprocess } from './preprocess.ts';
@@ -18,6 +19,8 @@ export interface ModelFiles {
   weightPaths: string[];
   /** Empty when the model came without labels; show classes by index then. */
   labels: string[];
+  /** WordNet id per output class, when known: how a wnid-labelled dataset maps onto this model's order. */
+  wnids?: string[];
   preprocess: Preprocess;
   inputSize: number;
   license?: string;
@@ -60,11 +63,20 @@ async function resolveCatalogModel(spec: CatalogModelSpec, fetchOpts: FetchOptio
     if (!shard) throw new ModelFilesError(spec.id, `model.json names ${url}, which is not in ${spec.catalog}`);
     return shard;
   });
-  const labels = spec.labels ?? byId.get(info.model.labels)?.file.path;
+  // Catalog lists name an entry of the collection; read it from where the fetch put it.
+  const entryPath = (list: string | ListSlice): string | ListSlice => {
+    const id = typeof list === 'string' ? list : list.file;
+    const file = byId.get(id)?.file.path;
+    if (!file) throw new ModelFilesError(spec.id, `${spec.catalog} has no entry ${id}`);
+    return typeof list === 'string' ? file : { ...list, file };
+  };
+  const labels = spec.labels ?? entryPath(info.model.labels);
+  const wnids = spec.wnids ?? (info.model.wnids && entryPath(info.model.wnids));
   return finish(spec, {
     modelJsonPath: modelJson.file.path,
     weightPaths: shards.map((s) => s.file.path),
     labels: await readLabels(spec.id, labels, fetchOpts),
+    ...(wnids && { wnids: await readLabels(spec.id, wnids, fetchOpts) }),
     preprocess: { ...info.model.preprocess, ...spec.preprocess },
     inputSize: spec.inputSize ?? info.model.inputSize,
     license: spec.license ?? info.license,
@@ -86,6 +98,7 @@ async function resolveUrlModel(spec: UrlModelSpec, fetchOpts: FetchOptions): Pro
     modelJsonPath: modelJson.path,
     weightPaths: shards.map((s) => s.path),
     labels: await readLabels(spec.id, spec.labels ?? (await findSiblingMetadata(spec, fetchOpts)), fetchOpts),
+    ...(spec.wnids && { wnids: await readLabels(spec.id, spec.wnids, fetchOpts) }),
     preprocess: { ...MOBILENET_PREPROCESS, ...spec.preprocess },
     inputSize: spec.inputSize ?? inputSizeOf(raw) ?? 224,
     license: spec.license,
@@ -97,8 +110,11 @@ async function resolveUrlModel(spec: UrlModelSpec, fetchOpts: FetchOptions): Pro
 type Resolved = Omit<ModelFiles, 'id' | 'name' | 'contentHash'>;
 
 function finish(spec: ModelSpec, files: Resolved): ModelFiles {
-  const { sha256, labels, preprocess, inputSize } = files;
-  return { id: spec.id, name: spec.name ?? spec.id, ...files, contentHash: stableHash({ sha256, labels, preprocess, inputSize }) };
+  const { sha256, labels, wnids, preprocess, inputSize } = files;
+  if (wnids && wnids.length !== labels.length) throw new ModelFilesError(spec.id, `${wnids.length} WordNet ids for ${labels.length} labels`);
+  // wnids only join the hash when present, so models without them keep their cache keys.
+  const hashed = wnids ? { sha256, labels, wnids, preprocess, inputSize } : { sha256, labels, preprocess, inputSize };
+  return { id: spec.id, name: spec.name ?? spec.id, ...files, contentHash: stableHash(hashed) };
 }
 
 /** Local model files are hashed too (once, then remembered), so contentHash always reflects the bytes. */
@@ -140,12 +156,20 @@ async function findSiblingMetadata(spec: UrlModelSpec, fetchOpts: FetchOptions):
   }
 }
 
-async function readLabels(modelId: string, labels: string | string[] | undefined, fetchOpts: FetchOptions): Promise<string[]> {
+/** Labels (or wnids): inline, a file, or the first `lines` lines of a file. */
+async function readLabels(modelId: string, labels: string | string[] | ListSlice | undefined, fetchOpts: FetchOptions): Promise<string[]> {
   if (labels === undefined) return [];
   if (Array.isArray(labels)) return labels;
-  const file: FetchedAsset = await fetchAssetInfo({ url: labels, label: `${modelId} labels` }, fetchOpts);
-  const text = await readFile(file.path, 'utf8');
-  return parseLabels(modelId, labels, text);
+  const source = typeof labels === 'string' ? labels : labels.file;
+  const file: FetchedAsset = await fetchAssetInfo({ url: source, label: `${modelId} labels` }, fetchOpts);
+  const list = parseLabels(modelId, source, await readFile(file.path, 'utf8'));
+  return typeof labels === 'string' ? list : firstLines(modelId, source, list, labels.lines);
+}
+
+/** The first n entries of a list file, which must have at least n. */
+export function firstLines(modelId: string, source: string, list: string[], n: number): string[] {
+  if (list.length < n) throw new ModelFilesError(modelId, `${source} has ${list.length} lines; the config asks for the first ${n}`);
+  return list.slice(0, n);
 }
 
 /** .txt: one label per line; .json: an array, or an object with a `labels` array. */

@@ -1,15 +1,24 @@
+import type { ListSlice } from './catalog-format.ts';
 import type { Preprocess } from './preprocess.ts';
+import type { AnalysisSettings } from '../analyses/settings.ts';
+import type { AtlasSettings } from '../atlas/settings.ts';
+import type { Overrides } from '../config/settings-overrides.ts';
 
 /** A model as the config describes it, with paths already absolute (see config/load-config.ts). */
 interface ModelSpecBase {
   id: string;
   name?: string;
-  /** Inline class names, or an absolute path / URL of a .json or .txt file. */
-  labels?: string | string[];
+  /** Inline class names, or an absolute path / URL of a .json or .txt file, or the first N lines of one. */
+  labels?: string | string[] | ListSlice;
+  /** WordNet id per class (same forms as labels): maps wnid-labelled datasets onto this model's order. */
+  wnids?: string | string[] | ListSlice;
   inputSize?: number;
   preprocess?: Partial<Preprocess>;
   license?: string;
   credit?: string;
+  /** This model's overrides of the config's analysis and atlas settings (see config/model-settings.ts). */
+  analyses?: Overrides<AnalysisSettings>;
+  atlas?: Overrides<AtlasSettings>;
 }
 
 export interface CatalogModelSpec extends ModelSpecBase {

@@ -27,3 +27,11 @@ export const MOBILENET_PREPROCESS: Preprocess = {
   channelOrder: 'rgb',
   fit: 'center-crop',
 };
+
+/** Darknet: RGB scaled to [0, 1], whole image squashed to the input (as ml5 feeds it). */
+export const DARKNET_PREPROCESS: Preprocess = {
+  scale: 1 / 255,
+  offset: 0,
+  channelOrder: 'rgb',
+  fit: 'squash',
+};

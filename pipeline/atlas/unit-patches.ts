@@ -5,7 +5,8 @@ import { PROJECTION_PERCENTILE, rgbProjection } from '../imaging/attribution-ima
 import { cropToTile, resizeToTile, toRgb, writeRgbSheet } from '../imaging/sheet.ts';
 import { cropMap } from '../analyses/map-crop.ts';
 import { inputAttribution } from '../model/attribution.ts';
-import type { AtlasModel } from '../model/atlas-model.ts';
+import { layerOf, type AtlasModel } from '../model/atlas-model.ts';
+import { meanPairwiseCorrelation } from '../methods/projection-similarity.ts';
 import { imageBatch } from '../model/image-batch.ts';
 import { publicPaths } from '../records/io.ts';
 import type { SpriteSheet } from '../records/schemas.ts';
@@ -32,6 +33,8 @@ export interface UnitPatchesJob {
 
 export interface UnitPatchesResult {
   sheet: SpriteSheet;
+  /** Mean pairwise correlation of the projections (see meanPairwiseCorrelation). */
+  projectionSimilarity: number | null;
   backwardPasses: number;
   ms: number;
 }
@@ -51,6 +54,7 @@ export async function unitPatches(model: AtlasModel, job: UnitPatchesJob): Promi
   const proj = inputAttribution(model, x, target, 'deconvnet');
   const maps = (await proj.data()) as Float32Array;
   tf.dispose([x, proj]);
+  const projectionSimilarity = meanPairwiseCorrelation(maps, [h, w], layerOf(model, job.layer).receptiveField, job.top.map((t) => t.pos));
   const tile: [number, number] = [job.tile, job.tile];
   const patches: Uint8Array[] = [];
   const projections: Uint8Array[] = [];
@@ -61,5 +65,5 @@ export async function unitPatches(model: AtlasModel, job: UnitPatchesJob): Promi
   }
   const file = path.join(job.publicDir, 'atlas', model.id, job.layer, `patches-${job.unit}.webp`);
   const sheet = await writeRgbSheet(file, publicPaths(job.publicDir), [...patches, ...projections], tile, Math.max(1, job.top.length));
-  return { sheet, backwardPasses: job.top.length, ms: performance.now() - started };
+  return { sheet, projectionSimilarity, backwardPasses: job.top.length, ms: performance.now() - started };
 }

@@ -1,6 +1,17 @@
 /** What a build uses when no config file says otherwise: the default gallery of the README. */
 
 export const DEFAULT_MODEL = { id: 'mobilenet_v1_0.75_224', name: 'MobileNet v1 0.75', catalog: 'model:mobilenet_v1_0.75_224' } as const;
+/** The second default model: it has max-pool switches, so its deconvnet projections follow the image. */
+export const DARKNET_MODEL = { id: 'darknet_tiny', name: 'Darknet tiny', catalog: 'model:darknet_tiny' } as const;
+/**
+ * Darknet costs ~1.5x MobileNet per forward pass and ~2x per backward pass on wasm (2 cores), ~90 s
+ * of per-image analyses per photo: all 28 photos and 4 atlas units per layer would add ~25 min to
+ * the 30-minute default build. By default it analyses the first 2 photos (and draws class models
+ * for their classes) and puts 1 unit per layer in the atlas; pages name what was skipped, and
+ * `npm run build -- --config atlas.full.config.ts` computes all of it.
+ */
+export const DARKNET_LIGHTER = { analyses: { images: 2 }, atlas: { unitsPerLayer: 1, strikingUnits: 2 } } as const;
+export const DEFAULT_MODELS = [DEFAULT_MODEL, { ...DARKNET_MODEL, ...DARKNET_LIGHTER }] as const;
 export const DEFAULT_SHOWCASE = { catalog: 'images:showcase' } as const;
 export const DEFAULT_DATASET = { catalog: 'dataset:imagenet-sample-1000' } as const;
 

@@ -9,7 +9,7 @@ import type { FetchOptions } from '../assets/fetch-asset.ts';
 import type { ModelSpec } from '../assets/model-spec.ts';
 import { defaultCacheDir, defaultMirrorDir, REPO_ROOT } from '../util/paths.ts';
 import { ConfigError } from './config-error.ts';
-import { CONFIG_FILE_NAMES, DEFAULT_DATASET, DEFAULT_MODEL, DEFAULT_SHOWCASE } from './defaults.ts';
+import { CONFIG_FILE_NAMES, DEFAULT_DATASET, DEFAULT_MODELS, DEFAULT_SHOWCASE } from './defaults.ts';
 import { configSchema, type ImageItemConfig, type ModelConfig, type ParsedConfig } from './schema.ts';
 
 export interface ImageItem {
@@ -94,7 +94,7 @@ async function readConfigFile(file: string): Promise<unknown> {
 
 function resolveConfig(config: ParsedConfig, file: string | null, baseDir: string, env: NodeJS.ProcessEnv): ResolvedConfig {
   const at = (p: string) => resolveLocation(p, baseDir);
-  const models = (config.models ?? [DEFAULT_MODEL]).map((m, i) => resolveModel(m, at, file, i));
+  const models = (config.models ?? [...DEFAULT_MODELS]).map((m, i) => resolveModel(m, at, file, i));
   const showcase = config.images?.showcase === false ? null : (config.images?.showcase ?? DEFAULT_SHOWCASE);
   if (showcase) checkCollection(showcase.catalog, file, 'images.showcase.catalog');
   const dataset = resolveDataset(config.dataset, at, file);
@@ -118,13 +118,15 @@ function resolveMirror(mirror: string | null | undefined, at: (p: string) => str
 }
 
 function resolveModel(model: ModelConfig, at: (p: string) => string, file: string | null, i: number): ModelSpec {
-  const { catalog, modelUrl, labels, ...rest } = model;
-  const resolvedLabels = typeof labels === 'string' ? at(labels) : labels;
+  const { catalog, modelUrl, labels, wnids, ...rest } = model;
+  const resolveList = (list: typeof labels) =>
+    typeof list === 'string' ? at(list) : list && !Array.isArray(list) ? { ...list, file: at(list.file) } : list;
+  const lists = { labels: resolveList(labels), ...(wnids && { wnids: resolveList(wnids) }) };
   if (catalog) {
     checkCollection(catalog, file, `models[${i}].catalog`);
-    return { ...rest, catalog, labels: resolvedLabels };
+    return { ...rest, catalog, ...lists };
   }
-  return { ...rest, modelUrl: at(modelUrl!), labels: resolvedLabels };
+  return { ...rest, modelUrl: at(modelUrl!), ...lists };
 }
 
 function resolveDataset(dataset: ParsedConfig['dataset'], at: (p: string) => string, file: string | null): ResolvedDataset | null {

@@ -24,6 +24,12 @@ const exactlyOne =
     ctx.addIssue({ code: z.ZodIssueCode.custom, message, path: present.length ? [present[1]] : [] });
   };
 
+const labelList = z.union([
+  z.string().min(1),
+  z.array(z.string()).min(1),
+  z.object({ file: z.string().min(1), lines: z.number().int().positive() }).strict(),
+]);
+
 export const modelSchema = z
   .object({
     id,
@@ -33,8 +39,10 @@ export const modelSchema = z
     catalog: z.string().startsWith('model:', 'catalog models are named "model:..."').optional(),
     /** A TensorFlow.js layers model.json: https URL, or a path relative to this config file. */
     modelUrl: z.string().min(1).optional(),
-    /** Class names: inline, or a .json (array or {labels}) / .txt (one per line) file or URL. */
-    labels: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+    /** Class names: inline, or a .json (array or {labels}) / .txt (one per line) file or URL, or {file, lines}: its first N lines. */
+    labels: labelList.optional(),
+    /** WordNet id of each class (same forms): maps a wnid-labelled dataset (the ImageNet sample) onto this model's class order. */
+    wnids: labelList.optional(),
     /** Square input side in pixels; default read from model.json, else 224. */
     inputSize: z.number().int().positive().optional(),
     /** Fields given here override the catalog's (or, for modelUrl, the MobileNet default [-1, 1]). */
@@ -43,6 +51,9 @@ export const modelSchema = z
     sha256: z.record(z.string(), sha256).optional(),
     license: z.string().optional(),
     credit: z.string().optional(),
+    /** Settings for this model only, over the top-level `analyses` / `atlas` (e.g. a heavier model's lighter defaults). */
+    analyses: analysisOverridesSchema.optional(),
+    atlas: atlasOverridesSchema.optional(),
   })
   .strict()
   .superRefine(exactlyOne(['catalog', 'modelUrl']))

@@ -37,6 +37,8 @@ export interface ModelSpec {
   name?: string;
   /** Empty when the model came without labels: classes are then named by index. */
   labels: string[];
+  /** WordNet id per class, when known (see classIndexOf). */
+  wnids?: string[];
   inputSize: [number, number];
   preprocess: Preprocess;
   /** Hash of the model files, labels and preprocessing: part of every cache key of model outputs. */

@@ -68,6 +68,8 @@ const converters: Record<string, Converter> = {
     if (cfg.negativeSlope || cfg.threshold) throw new Error('ReLU with negative_slope/threshold is not supported');
     return { kind: 'activation', activation: { name: 'relu', max: cfg.maxValue ?? undefined } };
   },
+  // Keras's LeakyReLU layer (Darknet: alpha 0.1); tfjs's default alpha is 0.3.
+  LeakyReLU: (cfg) => ({ kind: 'activation', activation: { name: 'leakyrelu', alpha: cfg.alpha ?? 0.3 } }),
   MaxPooling2D: poolNode('maxpool'),
   AveragePooling2D: poolNode('avgpool'),
   GlobalAveragePooling2D: () => ({ kind: 'globalavgpool' }),

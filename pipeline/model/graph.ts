@@ -41,8 +41,8 @@ export interface GraphNode {
   conv?: ConvParams;
   dense?: { kernel: tf.Tensor2D; bias?: tf.Tensor1D; activation: string };
   batchnorm?: { scale: tf.Tensor1D; offset: tf.Tensor1D };
-  /** activation name: relu, relu6, softmax, sigmoid, tanh, linear, or relu with a custom max. */
-  activation?: { name: string; max?: number };
+  /** activation name: relu, relu6, leakyrelu (with alpha), softmax, sigmoid, tanh, linear, or relu with a custom max. */
+  activation?: { name: string; max?: number; alpha?: number };
   pool?: { size: [number, number]; strides: [number, number]; padding: Padding };
   reshape?: number[];
   concatAxis?: number;

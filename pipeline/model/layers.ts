@@ -33,7 +33,7 @@ const kindOf: Partial<Record<GraphNode['kind'], LayerKind>> = {
   concat: 'concat',
 };
 
-const isRectifier = (n: GraphNode) => n.kind === 'activation' && ['relu', 'relu6', 'linear'].includes(n.activation!.name);
+const isRectifier = (n: GraphNode) => n.kind === 'activation' && ['relu', 'relu6', 'leakyrelu', 'linear'].includes(n.activation!.name);
 const absorbable = (n: GraphNode) => n.kind === 'batchnorm' || n.kind === 'identity' || isRectifier(n);
 
 /** The node whose output the model's softmax turns into probabilities: its pre-softmax scores. */

@@ -10,6 +10,7 @@ export async function loadConfiguredModel(spec: ConfiguredModel, fetchOpts: Fetc
     id: files.id,
     name: files.name,
     labels: files.labels,
+    ...(files.wnids && { wnids: files.wnids }),
     inputSize: [files.inputSize, files.inputSize],
     preprocess: files.preprocess,
     contentHash: files.contentHash,

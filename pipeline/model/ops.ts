@@ -3,10 +3,12 @@ import type { GraphNode } from './graph.ts';
 import { rectify, type ReluRule } from './relu-rule.ts';
 
 /** Activations by name; rectifiers go through the backward rule, the rest keep their true gradient. */
-export function activate(x: tf.Tensor, name: string, rule: ReluRule, max?: number): tf.Tensor {
+export function activate(x: tf.Tensor, name: string, rule: ReluRule, max?: number, alpha?: number): tf.Tensor {
   switch (name) {
     case 'linear':
       return x;
+    case 'leakyrelu':
+      return rectify(x, { max: Infinity, alpha: alpha ?? 0.3 }, rule);
     case 'relu':
       return rectify(x, { max: max ?? Infinity }, rule);
     case 'relu6':
@@ -44,7 +46,7 @@ const applyByKind: Record<GraphNode['kind'], Apply> = {
   conv2d: (n, [x], rule) => conv(n, x as tf.Tensor4D, rule),
   depthwise: (n, [x], rule) => conv(n, x as tf.Tensor4D, rule),
   batchnorm: (n, [x]) => tf.add(tf.mul(x, n.batchnorm!.scale), n.batchnorm!.offset),
-  activation: (n, [x], rule) => activate(x, n.activation!.name, rule, n.activation!.max),
+  activation: (n, [x], rule) => activate(x, n.activation!.name, rule, n.activation!.max, n.activation!.alpha),
   // Max-pool's gradient routes the signal to the forward argmax: Zeiler & Fergus's "switches".
   maxpool: (n, [x]) => pool(n, x as tf.Tensor4D),
   avgpool: (n, [x]) => pool(n, x as tf.Tensor4D),

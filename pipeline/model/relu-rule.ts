@@ -18,10 +18,25 @@ export const reluRules: readonly ReluRule[] = ['gradient', 'deconvnet', 'guided'
 export interface Rectifier {
   /** Upper clip (6 for ReLU6), Infinity for a plain ReLU. */
   max: number;
+  /**
+   * LeakyReLU's slope below zero (Darknet: 0.1); 0 or absent for a ReLU. With a slope the rules read:
+   * gradient passes dy·1 above zero and dy·α below (the true gradient); deconvnet rectifies dy and
+   * ignores the forward input as for any rectifier (Zeiler & Fergus); guided rectifies dy and then
+   * applies the forward slope, 1 or α (the true gradient of the positive part of dy).
+   */
+  alpha?: number;
 }
 
+const leaky = (r: Rectifier) => (r.alpha ?? 0) > 0;
+
 function forward(x: tf.Tensor, r: Rectifier): tf.Tensor {
+  if (leaky(r)) return tf.leakyRelu(x, r.alpha);
   return r.max === 6 ? tf.relu6(x) : Number.isFinite(r.max) ? tf.clipByValue(tf.relu(x), 0, r.max) : tf.relu(x);
+}
+
+/** LeakyReLU's forward slope from its output y: 1 where y > 0, α elsewhere (α + (1 − α)·step(y)). */
+function leakySlope(y: tf.Tensor, alpha: number): tf.Tensor {
+  return tf.add(alpha, tf.mul(1 - alpha, tf.step(y)));
 }
 
 /**
@@ -34,6 +49,7 @@ function activeMask(y: tf.Tensor, r: Rectifier): tf.Tensor {
 
 /** Backward signal for a rectifier under a rule, given its forward output y. */
 export function rectifierBackward(dy: tf.Tensor, y: tf.Tensor, r: Rectifier, rule: ReluRule): tf.Tensor {
+  if (leaky(r)) return leakyBackward(dy, y, r.alpha!, rule);
   switch (rule) {
     case 'gradient':
       return tf.mul(dy, activeMask(y, r));
@@ -43,6 +59,22 @@ export function rectifierBackward(dy: tf.Tensor, y: tf.Tensor, r: Rectifier, rul
       return tf.mul(tf.relu(dy), activeMask(y, r));
     case 'redirected':
       return redirectedBackward(dy, y, r);
+  }
+}
+
+/**
+ * LeakyReLU never blocks a gradient, so Lucid's redirection has nothing to redirect: 'redirected' is
+ * the true gradient here.
+ */
+function leakyBackward(dy: tf.Tensor, y: tf.Tensor, alpha: number, rule: ReluRule): tf.Tensor {
+  switch (rule) {
+    case 'gradient':
+    case 'redirected':
+      return tf.mul(dy, leakySlope(y, alpha));
+    case 'deconvnet':
+      return tf.relu(dy);
+    case 'guided':
+      return tf.mul(tf.relu(dy), leakySlope(y, alpha));
   }
 }
 

@@ -16,6 +16,11 @@ export const unitPatchesSchema = z
     /** Sheet tiles: the k receptive-field patches, then the k projections, in `items` order. */
     sheet: spriteSheetSchema,
     items: z.array(z.object({ image: id, value: num, pre: num, pos, box }).strict()),
+    /**
+     * Mean pairwise Pearson correlation of the projections, each in a receptive-field window centred on
+     * its unit: near 1 when the deconvnet ignores the image (no max-pool switches), lower with switches.
+     */
+    projectionSimilarity: num.nullable().optional(),
   })
   .strict();
 

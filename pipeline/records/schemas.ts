@@ -53,6 +53,8 @@ export const modelRecordSchema = z
     preprocess: z.object({ scale: z.unknown(), offset: z.unknown(), channelOrder: z.enum(['rgb', 'bgr']), fit: z.enum(['center-crop', 'squash']) }).strict(),
     classes: z.number().int().positive(),
     labels: z.array(z.string()),
+    /** WordNet id per class, when the model has them: maps wnid-labelled dataset images to this model's order. */
+    wnids: z.array(z.string()).optional(),
     parameters: z.number().int().nonnegative(),
     layers: z.array(layerSchema).min(1),
     provenance: z.object({ backend: z.string(), tfjs: z.string() }).strict(),
@@ -113,6 +115,8 @@ export const datasetRecordSchema = z
           id,
           className: z.string().optional(),
           classIndex: z.number().int().optional(),
+          /** WordNet id (ImageNet datasets): the class in the order of a model that has wnids. */
+          wnid: z.string().optional(),
           /** Thumbnail of the square the model sees. */
           thumb: z.string(),
         })

@@ -13,9 +13,21 @@ export interface CheckedImage extends ImageSource {
   sha256: string;
 }
 
-/** A dataset image's class as the model's output index (by index, else by name), −1 when unknown. */
-export function classIndexOf(image: Pick<CheckedImage, 'classIndex' | 'className'>, labels: readonly string[]): number {
-  return image.classIndex ?? (image.className ? labels.indexOf(image.className) : -1);
+/** What maps an image onto a model's classes: its labels and, when known, the WordNet id of each. */
+export interface ClassOrder {
+  labels: readonly string[];
+  wnids?: readonly string[];
+}
+
+/**
+ * A dataset image's class as the model's output index, −1 when unknown. A model with WordNet ids
+ * is matched by the image's wnid (the ImageNet sample's recorded index is in Keras order, which
+ * other models, e.g. Darknet's devkit order, do not share); otherwise by index, else by name.
+ */
+export function classIndexOf(image: Pick<CheckedImage, 'classIndex' | 'className' | 'wnid'>, model: ClassOrder): number {
+  if (model.wnids && image.wnid) return model.wnids.indexOf(image.wnid);
+  if (model.wnids) return image.className ? model.labels.indexOf(image.className) : -1;
+  return image.classIndex ?? (image.className ? model.labels.indexOf(image.className) : -1);
 }
 
 export interface CheckedImages {

@@ -28,7 +28,7 @@ export function classModelFile(recordsDir: string, model: string, classIndex: nu
 async function galleryClasses(model: AtlasModel, gallery: CheckedImage[], ctx: BuildContext): Promise<number[]> {
   const out = new Set<number>();
   for (const image of gallery) {
-    const t = trueClassOf(image, model.labels);
+    const t = trueClassOf(image, model);
     if (t !== null) out.add(t);
     const maps = await readRecord(path.join(ctx.recordsDir, 'image-maps', model.id, `${image.id}.json`), imageMapsSchema);
     if (maps?.predictions[0]) out.add(maps.predictions[0].index);

@@ -37,7 +37,7 @@ export async function datasetImages(dataset: CheckedImage[], fit: Fit, ctx: Buil
   if (!info || dataset.length === 0) return null;
   const pub = publicPaths(ctx.publicDir);
   const params = { size: DATASET_THUMB, quality: QUALITY, fit };
-  const key = stepKey('dataset-images', CODE_VERSION, { info, params, images: dataset.map((d) => [d.id, d.sha256, d.className, d.classIndex]) });
+  const key = stepKey('dataset-images', CODE_VERSION, { info, params, images: dataset.map((d) => [d.id, d.sha256, d.className, d.classIndex, d.wnid]) });
   const file = path.join(ctx.recordsDir, 'datasets', `${info.id}.json`);
   const thumbFile = (d: CheckedImage) => path.join(pub.dir, 'datasets', info.id, `${d.id}-${d.sha256.slice(0, 10)}-${fit}-${DATASET_THUMB}.webp`);
   const cached = await freshRecord(file, datasetRecordSchema, key, () => dataset.map(thumbFile));
@@ -58,7 +58,7 @@ export async function datasetImages(dataset: CheckedImage[], fit: Fit, ctx: Buil
     ...info,
     fit,
     thumbSize: DATASET_THUMB,
-    images: dataset.map((d) => ({ id: d.id, className: d.className, classIndex: d.classIndex, thumb: toSiteSrc(pub, thumbFile(d)) })),
+    images: dataset.map((d) => ({ id: d.id, className: d.className, classIndex: d.classIndex, ...(d.wnid && { wnid: d.wnid }), thumb: toSiteSrc(pub, thumbFile(d)) })),
     key,
     provenance: provenance(ctx, { method: 'dataset-thumbnails', codeVersion: CODE_VERSION, params, startedAt }),
   });

@@ -104,7 +104,7 @@ export async function datasetStats(model: AtlasModel, dataset: CheckedImage[], d
     };
   });
   const logitsAcc = accs.find((a) => a.layer.kind === 'logits');
-  const truth = dataset.map((d) => classIndexOf(d, model.labels));
+  const truth = dataset.map((d) => classIndexOf(d, model));
   const tie = tieOrder(dataset.map((d) => d.sha256));
   let scored = 0;
   let top1 = 0;

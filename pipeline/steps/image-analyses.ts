@@ -7,7 +7,7 @@ import type { AtlasModel } from '../model/atlas-model.ts';
 import { ANALYSIS_KINDS } from '../records/analysis-schemas.ts';
 import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
 import { createProgress } from '../util/progress.ts';
-import type { CheckedImage } from './check-images.ts';
+import { classIndexOf, type CheckedImage, type ClassOrder } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import type { ModelPool } from './model-pool.ts';
 import { stepKey } from './provenance.ts';
@@ -35,8 +35,12 @@ export function analysisRecordFile(recordsDir: string, method: AnalysisMethod, m
 }
 
 /** The class a photo shows, when its label names one of the model's classes ("tabby cat" → "tabby, tabby cat"). */
-export function trueClassOf(image: Pick<CheckedImage, 'label' | 'classIndex' | 'className'>, labels: string[]): number | null {
-  if (image.classIndex !== undefined) return image.classIndex;
+export function trueClassOf(image: Pick<CheckedImage, 'label' | 'classIndex' | 'className' | 'wnid'>, model: ClassOrder): number | null {
+  const { labels } = model;
+  if (image.wnid || (image.classIndex !== undefined && !model.wnids)) {
+    const i = classIndexOf(image, model);
+    if (i >= 0) return i;
+  }
   const wanted = [image.className, ...(image.label ?? '').split(' / ')].filter(Boolean).map((s) => s!.trim().toLowerCase());
   for (const w of wanted) {
     const i = labels.findIndex((l) => l.toLowerCase() === w || l.toLowerCase().split(/,\s*/).includes(w));
@@ -69,12 +73,19 @@ async function writeResults(model: AtlasModel, image: string, results: MethodRes
   }
 }
 
+/** The photos that get the per-image analyses (and whose classes get class models): the first `images`. */
+export function analysedPhotos<T>(gallery: T[], settings: Pick<AnalysisSettings, 'images'>): T[] {
+  return settings.images === 'all' ? gallery : gallery.slice(0, settings.images);
+}
+
 export async function imageAnalyses(model: AtlasModel, gallery: CheckedImage[], settings: AnalysisSettings, pool: ModelPool, ctx: BuildContext): Promise<void> {
   const todo: AnalyseImageJob[] = [];
-  for (const [i, image] of gallery.entries()) {
+  const analysed = analysedPhotos(gallery, settings);
+  if (analysed.length < gallery.length) ctx.log.info(`${model.id}: per-image analyses for the first ${analysed.length} of ${gallery.length} photos (analyses.images)`);
+  for (const [i, image] of analysed.entries()) {
     const fine = i < settings.occlusion.fineImages;
     const methods = await staleMethods(model, image, fine, settings, ctx);
-    const analysisImage: AnalysisImage = { id: image.id, file: image.file, sha256: image.sha256, trueClass: trueClassOf(image, model.labels) };
+    const analysisImage: AnalysisImage = { id: image.id, file: image.file, sha256: image.sha256, trueClass: trueClassOf(image, model) };
     if (methods.length) todo.push({ image: analysisImage, settings, fine, methods, publicDir: ctx.publicDir });
   }
   if (todo.length === 0) {

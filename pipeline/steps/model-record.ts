@@ -44,6 +44,7 @@ export function modelRecord(model: AtlasModel, ctx: Pick<BuildContext, 'backend'
     preprocess: model.preprocess,
     classes: model.labels.length,
     labels: model.labels,
+    ...(model.wnids && { wnids: model.wnids }),
     parameters: parameterCount(model),
     layers: model.layers.map((l) => ({
       id: l.id,

@@ -5,6 +5,7 @@ import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
 import { writeRecord } from '../records/io.ts';
 import { sig } from './provenance.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
+import { modelSettings } from '../config/model-settings.ts';
 import { formatDuration } from '../util/format.ts';
 import { checkImages } from './check-images.ts';
 import { classModels } from './class-models.ts';
@@ -14,7 +15,7 @@ import { datasetStats } from './dataset-stats.ts';
 import { filterWeights } from './filter-weights.ts';
 import { galleryActivations } from './gallery-activations.ts';
 import { galleryImages, type Fit } from './gallery-images.ts';
-import { imageAnalyses } from './image-analyses.ts';
+import { analysedPhotos, imageAnalyses } from './image-analyses.ts';
 import { ModelPool } from './model-pool.ts';
 import { mapLayers, writeModelRecord } from './model-record.ts';
 import { unitAtlas } from './unit-atlas.ts';
@@ -45,17 +46,18 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
   let pages = 4;
   for (const [m, model] of models.entries()) {
     const pool = new ModelPool(config.models[m], ctx);
+    const settings = modelSettings(config, config.models[m]);
     try {
       const file = await writeModelRecord(model, ctx);
       log.info(`model ${model.id}: ${model.layers.length} layers → ${path.relative(process.cwd(), file)}`);
       // The per-image analyses need only the photos and the model: they start on the worker pool now
       // and run while this thread does the single-threaded steps below (feature-map sheets, the
       // dataset pass), so no core sits idle. A failure surfaces when it is awaited.
-      const analyses = !opts.atlasOnly && images.gallery.length ? imageAnalyses(model, images.gallery, config.analyses, pool, ctx) : Promise.resolve();
+      const analyses = !opts.atlasOnly && images.gallery.length ? imageAnalyses(model, images.gallery, settings.analyses, pool, ctx) : Promise.resolve();
       analyses.catch(() => {});
       if (!opts.atlasOnly) await filterWeights(model, ctx);
       const views = images.gallery.length ? (await galleryActivations(model, images.gallery, ctx)).layers : [];
-      const striking = strikingUnits(atlasLayers(model).map((l) => l.id), new Map(views.map((v) => [v.layer, v])), config.atlas.strikingUnits);
+      const striking = strikingUnits(atlasLayers(model).map((l) => l.id), new Map(views.map((v) => [v.layer, v])), settings.atlas.strikingUnits);
       await writeRecord(path.join(ctx.recordsDir, 'atlas', 'featured', `${model.id}.json`), ATLAS_KINDS.featuredUnits.schema, {
         model: model.id,
         units: striking.map((u) => ({ ...u, selectivity: sig(u.selectivity, 3), reason: 'home page: a unit that singles out one gallery photo' })),
@@ -64,10 +66,10 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       const stats = dataset ? await datasetStats(model, images.dataset, datasetId!, ctx) : null;
       const statsByLayer = new Map((stats?.layers ?? []).map((l) => [l.layer, l]));
       await analyses;
-      let selection = defaultSelection(model, config.atlas, striking);
+      let selection = defaultSelection(model, settings.atlas, striking);
       if (opts.atlas) selection = extendSelection(model, selection, opts.atlas.layers, opts.atlas.units);
-      await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: config.atlas, pool, ctx });
-      if (!opts.atlasOnly) await classModels(model, images.gallery, config.atlas.classModels, pool, ctx);
+      await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: settings.atlas, pool, ctx });
+      if (!opts.atlasOnly) await classModels(model, analysedPhotos(images.gallery, settings.analyses), settings.atlas.classModels, pool, ctx);
       await unitTagsStep(model, images.dataset, statsByLayer, ctx);
       const mapped = mapLayers(model);
       pages += 1 + model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + model.labels.length;

@@ -74,7 +74,7 @@ async function patchWork(inp: Inputs, layer: string, unit: number): Promise<Work
       const prov = provenance(inp.ctx, { method: 'top-9 patches + deconvnet', codeVersion: VERSIONS.patches, params: { ...s, rule: 'deconvnet', backwardPasses: r.backwardPasses }, model: inp.model.id, layer, unit, startedAt: computeStart(r.ms) });
       const items = top.map((t) => ({ image: t.image, value: t.value, pre: t.pre, pos: t.pos, box: t.box }));
       await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'unitPatches', inp.model.id, layer, unit), ATLAS_KINDS.unitPatches.schema, {
-        model: inp.model.id, layer, unit, dataset: inp.datasetId!, sheet: r.sheet, items, key, provenance: prov,
+        model: inp.model.id, layer, unit, dataset: inp.datasetId!, sheet: r.sheet, items, projectionSimilarity: r.projectionSimilarity === null ? null : sig(r.projectionSimilarity, 3), key, provenance: prov,
       });
     },
   };

@@ -8,6 +8,7 @@ import { freshRecord, fromSiteSrc, publicPaths, readRecord, writeRecord } from '
 import type { UnitStatsRecord } from '../records/schemas.ts';
 import { unitTags, type RgbImage } from '../tags/unit-tags.ts';
 import { classIndexOf, type CheckedImage } from './check-images.ts';
+import { imagenetGroups } from '../tags/imagenet-groups.ts';
 import type { BuildContext } from './context.ts';
 import { readDatasetMatrix, type DatasetMatrix } from './dataset-matrix.ts';
 import { provenance, sig, stepKey } from './provenance.ts';
@@ -56,11 +57,13 @@ async function layerEvidence(model: AtlasModel, layer: string, channels: number,
 export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], stats: Map<string, UnitStatsRecord>, ctx: BuildContext): Promise<void> {
   const first = [...stats.values()][0];
   const maxima: DatasetMatrix | null = first ? await readDatasetMatrix('pre-maxima', model.id, first.key, ctx.config.cacheDir) : null;
-  const classOf = new Map(dataset.map((d) => [d.id, classIndexOf(d, model.labels)]));
+  const classOf = new Map(dataset.map((d) => [d.id, classIndexOf(d, model)]));
   const imageClasses = maxima ? maxima.images.map((id) => classOf.get(id) ?? -1) : [];
   const shaOf = new Map(dataset.map((d) => [d.id, d.sha256]));
   const tie = tieOrder(maxima ? maxima.images.map((id) => shaOf.get(id) ?? id) : []);
   const means: DatasetMatrix | null = first ? await readDatasetMatrix('profiles', model.id, first.key, ctx.config.cacheDir) : null;
+  // Coarse ImageNet groups in this model's class order (by WordNet id when the order is not the standard one).
+  const groups = imagenetGroups(model.labels, model.wnids);
   const counts = new Array(model.labels.length).fill(0);
   for (const c of imageClasses) if (c >= 0) counts[c]++;
   let tagged = 0;
@@ -91,7 +94,7 @@ export async function unitTagsStep(model: AtlasModel, dataset: CheckedImage[], s
         labels: model.labels,
         featureVis: v ? await readRgb(fromSiteSrc(publicPaths(ctx.publicDir), v.image.src)) : undefined,
         patches: p ? await patchImages(p, ctx) : undefined,
-      });
+      }, { enrichment: { groups } });
       if (tags.length) tagged++;
       units.push({ unit: u, tags: tags.map((t) => ({ ...t, score: sig(t.score, 3) })), sources });
     }

@@ -184,9 +184,19 @@ function membersOf(def: GroupDef, labels: readonly string[], done: Map<string, S
  * The groups with members in the model's label indices; empty when the labels are not ImageNet-1k.
  * Keyword groups read the labels; `labels` of length 1000/1001 with the anchors above is required.
  */
-export function imagenetGroups(labels: readonly string[]): ClassGroup[] {
+export function imagenetGroups(labels: readonly string[], wnids?: readonly string[]): ClassGroup[] {
+  // Another class order (Darknet's devkit order): define the groups in the standard sorted-wnid order, map back.
+  if (wnids?.length === 1000 && labels.length === 1000) {
+    const toModel = [...wnids].map((w, i) => [w, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, i]) => i);
+    const standard = imagenetGroupsAt(toModel.map((i) => labels[i]), 0);
+    return standard.map((g) => ({ ...g, members: g.members.map((i) => toModel[i]).sort((a, b) => a - b) }));
+  }
   const offset = imagenetOffset(labels);
-  if (offset === null) return [];
+  return offset === null ? [] : imagenetGroupsAt(labels, offset);
+}
+
+/** The groups over labels whose standard order starts at `offset`. */
+function imagenetGroupsAt(labels: readonly string[], offset: number): ClassGroup[] {
   const standard = labels.slice(offset);
   const done = new Map<string, Set<number>>();
   const groups: ClassGroup[] = [];

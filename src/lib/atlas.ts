@@ -129,7 +129,12 @@ export const atlasCommand = (layer: string, unit: number) => `npm run atlas -- -
  * The model's class index of a dataset image: its recorded class index when the label there
  * agrees with its class name (or it has none), else the label its class name matches.
  */
-export function datasetImageClass(model: ModelRecord, image: Pick<DatasetImage, 'classIndex' | 'className'>): number | null {
+export function datasetImageClass(model: ModelRecord, image: Pick<DatasetImage, 'classIndex' | 'className' | 'wnid'>): number | null {
+  // A model with WordNet ids (Darknet's devkit order) maps wnid-labelled images by wnid; the recorded index is Keras order.
+  if (model.wnids && image.wnid) {
+    const w = model.wnids.indexOf(image.wnid);
+    return w >= 0 ? w : null;
+  }
   const name = image.className?.trim().toLowerCase();
   const fits = (i: number) => !name || model.labels[i].toLowerCase() === name || model.labels[i].toLowerCase().split(/,\s*/).includes(name);
   if (image.classIndex !== undefined && image.classIndex >= 0 && image.classIndex < model.labels.length && fits(image.classIndex)) return image.classIndex;
@@ -172,7 +177,7 @@ export function classIndex(a: Atlas, ua: UnitAtlas, model: ModelRecord): ClassIn
     if (top) push(gallery, top.index, { image: g.id, probability: top.probability });
   }
   // Class tags name a group ("dog") or a class by its short label ("tabby"); short labels can repeat.
-  const groups = imagenetGroups(model.labels);
+  const groups = imagenetGroups(model.labels, model.wnids);
   const groupNames = new Set(groups.map((g) => g.name));
   const byShort = new Map<string, number[]>();
   model.labels.forEach((l, i) => byShort.set(shortLabel(l), [...(byShort.get(shortLabel(l)) ?? []), i]));

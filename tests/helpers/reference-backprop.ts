@@ -27,7 +27,9 @@ export async function referenceInputGradient(
     const dy = grads.get(node.name);
     if (!dy || node.kind === 'input') continue;
     const inputs = node.inputs.map((i) => values.get(i)!);
-    const dxs = isRectifier(node.activation?.name) && node.kind === 'activation'
+    const dxs = node.kind === 'activation' && node.activation!.name === 'leakyrelu'
+      ? [leakySync(dy, inputs[0], node.activation!.alpha!, rule)]
+      : isRectifier(node.activation?.name) && node.kind === 'activation'
       ? [rectifierSync(dy, inputs[0], node.activation!.name === 'relu6' ? 6 : (node.activation!.max ?? Infinity), rule)]
       : linearVjp(node, inputs, dy, rule);
     node.inputs.forEach((name, i) => {
@@ -61,6 +63,20 @@ function rectifierSync(dy: tf.Tensor, x: tf.Tensor, max: number, rule: ReluRule)
     if (rule === 'gradient') out[i] = active ? g[i] : 0;
     else if (rule === 'deconvnet') out[i] = g[i] > 0 ? g[i] : 0;
     else out[i] = active && g[i] > 0 ? g[i] : 0;
+  }
+  return tf.tensor(out, dy.shape);
+}
+
+/** LeakyReLU, written out: slope 1 above zero, alpha below; deconvnet ignores the slope, guided keeps it. */
+function leakySync(dy: tf.Tensor, x: tf.Tensor, alpha: number, rule: ReluRule): tf.Tensor {
+  const g = dy.dataSync();
+  const v = x.dataSync();
+  const out = new Float32Array(g.length);
+  for (let i = 0; i < g.length; i++) {
+    const slope = v[i] > 0 ? 1 : alpha;
+    if (rule === 'gradient') out[i] = g[i] * slope;
+    else if (rule === 'deconvnet') out[i] = g[i] > 0 ? g[i] : 0;
+    else out[i] = g[i] > 0 ? g[i] * slope : 0;
   }
   return tf.tensor(out, dy.shape);
 }

@@ -59,6 +59,23 @@ export function tinyBranches(seed = 2): tf.LayersModel {
   return model;
 }
 
+/** Darknet-like: conv → BN → LeakyReLU(0.1) → 2x2 max-pool, twice, then a 1x1 conv to the classes and a global average pool (no softmax). */
+export function tinyDarknet(seed = 7): tf.LayersModel {
+  const input = tf.input({ shape: [16, 16, 3], name: 'image' });
+  let x: tf.SymbolicTensor = input;
+  for (const [i, filters, k] of [[1, 4, 3], [2, 6, 1]] as const) {
+    x = tf.layers.conv2d({ filters, kernelSize: k, padding: 'same', useBias: false, name: `conv${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ name: `bn${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.leakyReLU({ alpha: 0.1, name: `leaky${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same', name: `pool${i}` }).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.conv2d({ filters: 5, kernelSize: 1, padding: 'same', useBias: true, name: 'conv3' }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  setSeededWeights(model, seed);
+  return model;
+}
+
 export function tinyAtlas(layersModel: tf.LayersModel, id = 'tiny'): AtlasModel {
   const [, h, w] = layersModel.inputs[0].shape as number[];
   const classes = (layersModel.outputs[0].shape as number[]).at(-1)!;

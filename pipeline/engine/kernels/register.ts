@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient } from './conv-backprop.ts';
+import { maxPoolGrad } from './max-pool-grad.ts';
 import { unsortedSegmentSum } from './segment-sum.ts';
 
 type Inputs = Record<string, tf.Tensor>;
@@ -38,6 +39,7 @@ const replacements: Record<string, TensorKernel> = {
   DepthwiseConv2dNativeBackpropFilter: ({ x, dy }, a) =>
     depthwiseFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape as never, a as never),
   UnsortedSegmentSum: ({ x, segmentIds }, a) => unsortedSegmentSum(x, segmentIds, a.numSegments as number),
+  MaxPoolGrad: ({ dy, input }, a) => maxPoolGrad(dy, input, a),
 };
 
 /**
