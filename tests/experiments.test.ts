@@ -142,7 +142,9 @@ describe('linear probe', () => {
 
   it('summarises the best layer per dataset from the numbers', () => {
     const text = transferSummary([{ name: 'CIFAR-10', chance: 0.1, test: 500, layers: [{ layer: 'a', accuracy: 0.3 }, { layer: 'b', accuracy: 0.62 }, { layer: 'c', accuracy: 0.5 }] }]);
-    expect(text).toBe('Linear probes on frozen features: on CIFAR-10 (500 test images, chance 10%) the best layer is b at 62%, against 30% for the first layer (a) and 50% for the last (c).');
+    const tied = transferSummary([{ name: 'X', chance: 0.2, test: 10, layers: [{ layer: 'a', accuracy: 0.5 }, { layer: 'b', accuracy: 1 }, { layer: 'c', accuracy: 1 }] }]);
+    expect(tied).toMatch(/b is the first of 2 layers that reach the best accuracy, 100%/);
+    expect(text).toBe('Linear probes on frozen features: on CIFAR-10, with 500 test images and chance at 10%, the best layer is b at 62%, against 30% for the first layer (a) and 50% for the last (c).');
   });
 });
 

@@ -61,9 +61,11 @@ const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
 export function transferSummary(datasets: TransferDatasetResult[]): string {
   const parts = datasets.map((d) => {
     const best = d.layers.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+    const ties = d.layers.filter((l) => l.accuracy === best.accuracy).length;
     const last = d.layers.at(-1)!;
     const first = d.layers[0];
-    return `on ${d.name} (${d.test} test images, chance ${pct(d.chance)}) the best layer is ${best.layer} at ${pct(best.accuracy)}, against ${pct(first.accuracy)} for the first layer (${first.layer}) and ${pct(last.accuracy)} for the last (${last.layer})`;
+    const bestText = ties > 1 ? `${best.layer} is the first of ${ties} layers that reach the best accuracy, ${pct(best.accuracy)}` : `the best layer is ${best.layer} at ${pct(best.accuracy)}`;
+    return `on ${d.name}, with ${d.test} test images and chance at ${pct(d.chance)}, ${bestText}, against ${pct(first.accuracy)} for the first layer (${first.layer}) and ${pct(last.accuracy)} for the last (${last.layer})`;
   });
   const text = `Linear probes on frozen features: ${parts.join('; ')}`;
   return `${text}.`;

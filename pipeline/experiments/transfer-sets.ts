@@ -53,7 +53,7 @@ export function probeSets(settings = TRANSFER): ProbeSet[] {
     },
     {
       id: 'caltech101',
-      name: 'Caltech-101 (5-class sample)',
+      name: 'Caltech-101 (5 classes)',
       source: settings.caltech.catalog,
       license: collectionInfo(settings.caltech.catalog).license,
       split: `the first ${k} photos of each class train, the other ${caltech[0].length - k} test`,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { findAsset } from '../assets/catalog.ts';
 import { fetchAllInfo } from '../assets/fetch-asset.ts';
@@ -173,6 +174,8 @@ export async function correspondenceStep(model: AtlasModel, ctx: BuildContext): 
       occluded: occluded as CorrespondenceRecord['images'][number]['occluded'],
     });
   }
+  // Photos of earlier keys (other boxes, settings or weights) are no longer named by any record.
+  for (const old of await readdir(dir)) if (!old.endsWith(`-${key.slice(0, 10)}.webp`)) await rm(path.join(dir, old), { force: true });
   const record = await writeRecord(file, correspondenceSchema, {
     model: model.id,
     images,
