@@ -90,10 +90,10 @@ describe('correspondence Δ', () => {
     expect(partsBelowRandom(high)).toEqual([]);
     const text = correspondenceSummary([low, high], 5);
     expect(text).toBe(
-      'Compared with 3 boxes of the same size at random positions, hiding any of the three parts at conv5 changes the features of the 5 dogs more consistently than every random box (lower Δ; conv5: 1.00–1.20 against 3.00 ± 0.20), while at logits no part does (logits: 3.50–3.70 against 3.00 ± 0.20).',
+      'Compared with 3 boxes of the same size at random positions, hiding any of the three parts (at conv5) changes the features of the 5 dogs more consistently than every random box (lower Δ; conv5: 1.00–1.20 against 3.00 ± 0.20), while at logits no part does (logits: 3.50–3.70 against 3.00 ± 0.20).',
     );
     const eyes = { ...low, layer: 'mid', delta: { rightEye: 1, leftEye: 1.5, nose: 3.1 } };
-    expect(correspondenceSummary([eyes], 5)).toMatch(/hiding the right eye or left eye at mid .*\(lower Δ; mid: 1\.00–1\.50 against/);
+    expect(correspondenceSummary([eyes], 5)).toMatch(/hiding the right eye or left eye \(at mid\) .*\(lower Δ; mid: 1\.00–1\.50 against/);
   });
 });
 

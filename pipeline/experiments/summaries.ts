@@ -40,7 +40,7 @@ export function correspondenceSummary(layers: CorrespondenceLayerResult[], image
     return `${l.layer}: ${range} against ${num(l.random.mean)} ± ${num(l.random.sd)}`;
   };
   const head = `Compared with ${draws} boxes of the same size at random positions,`;
-  const pieces = [...groups.values()].map((g) => `${g.parts.length === PARTS.length ? 'any of the three parts' : `the ${orList(g.parts.map((p) => PART_NAMES[p]))}`} at ${list(g.layers.map((l) => l.layer))}`);
+  const pieces = [...groups.values()].map((g) => `${g.parts.length === PARTS.length ? 'any of the three parts' : `the ${orList(g.parts.map((p) => PART_NAMES[p]))}`} (at ${list(g.layers.map((l) => l.layer))})`);
   const first = [...groups.values()][0];
   let text = pieces.length
     ? `${head} hiding ${list(pieces)} changes the features of the ${images} dogs more consistently than every random box (lower Δ; ${example(first.layers[0], first.parts)})`

@@ -28,7 +28,7 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * conv layer and the logits, against boxes of the same size at random positions.
  */
 
-const CODE_VERSION = 2;
+const CODE_VERSION = 3;
 
 interface Dog {
   id: string;
