@@ -91,6 +91,12 @@ const RULES: Record<string, CollectionRule> = {
     id: (row) => `cifar10-${slugify(parentDir(row.url))}-${slugify(stem(row.url))}`,
     extra: (row) => ({ className: row.label }),
   },
+  'dataset:cifar10-train-10000': {
+    description: '10,000 CIFAR-10 training images (32x32), 1,000 per class; the transfer-by-layer probes train on a subset.',
+    default: false,
+    id: (row) => `cifar10-train-${slugify(parentDir(row.url))}-${slugify(stem(row.url))}`,
+    extra: (row) => ({ className: row.label }),
+  },
   'model:tflite-originals': {
     description: 'Original quantized TFLite MobileNet v1/v2 files with imagenet_labels.txt (1001 classes); for a TFLite importer.',
     default: false,

@@ -12,6 +12,7 @@ import { classModels } from './class-models.ts';
 import type { BuildContext } from './context.ts';
 import { datasetImages, datasetInfo } from './dataset-images.ts';
 import { datasetStats } from './dataset-stats.ts';
+import { zeilerFergusExperiments } from './experiments.ts';
 import { filterWeights } from './filter-weights.ts';
 import { galleryActivations } from './gallery-activations.ts';
 import { galleryImages, type Fit } from './gallery-images.ts';
@@ -65,6 +66,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       const datasetId = dataset ? datasetInfo(ctx)!.id : null;
       const stats = dataset ? await datasetStats(model, images.dataset, datasetId!, ctx) : null;
       const statsByLayer = new Map((stats?.layers ?? []).map((l) => [l.layer, l]));
+      if (!opts.atlasOnly) pages += await zeilerFergusExperiments(model, ctx); // main thread, while the workers analyse
       await analyses;
       let selection = defaultSelection(model, settings.atlas, striking);
       if (opts.atlas) selection = extendSelection(model, selection, opts.atlas.layers, opts.atlas.units);
