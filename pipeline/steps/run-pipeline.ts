@@ -11,6 +11,7 @@ import { classModels } from './class-models.ts';
 import type { BuildContext } from './context.ts';
 import { datasetImages, datasetInfo } from './dataset-images.ts';
 import { datasetStats } from './dataset-stats.ts';
+import { embeddingMaps } from './embedding-maps.ts';
 import { filterWeights } from './filter-weights.ts';
 import { galleryActivations } from './gallery-activations.ts';
 import { galleryImages, type Fit } from './gallery-images.ts';
@@ -69,6 +70,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: config.atlas, pool, ctx });
       if (!opts.atlasOnly) await classModels(model, images.gallery, config.atlas.classModels, pool, ctx);
       await unitTagsStep(model, images.dataset, statsByLayer, ctx);
+      if (!opts.atlasOnly) pages += await embeddingMaps(model, images.gallery, images.dataset, datasetId, statsByLayer, ctx);
       const mapped = mapLayers(model);
       pages += 1 + model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + model.labels.length;
     } finally {
