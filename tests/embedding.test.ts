@@ -107,10 +107,10 @@ describe('t-SNE', () => {
   });
 
   it('is reproducible with a seed and separates well-separated clusters (2D FFT, 2D and 3D Barnes–Hut)', () => {
-    const n = 300;
+    const n = 200;
     const d = 20;
     const { x, label } = blobs(n, d, 5, 4);
-    const opts = { iterations: 300, exaggerationIterations: 100, init: 'random' as const, seed: 5 };
+    const opts = { iterations: 250, exaggerationIterations: 80, init: 'random' as const, seed: 5 };
     for (const [dims, repulsion] of [[2, 'fft'], [2, 'barnes-hut'], [3, 'barnes-hut']] as const) {
       const a = tsne(x, n, d, { ...opts, dims, repulsion });
       const b = tsne(x, n, d, { ...opts, dims, repulsion });
