@@ -1,8 +1,9 @@
 /**
- * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis]
+ * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis,tsne] [--tsne-sizes 1000,10000,50000]
  * Forward and input-gradient timings of the real default model, their ratio, and the same on the
  * cpu backend for one layer as a reference; seconds per gallery image for every per-image method;
- * feature-visualization steps per second and seconds per unit. Ends with one JSON line per figure.
+ * feature-visualization steps per second and seconds per unit; t-SNE seconds and peak memory at
+ * n = 1,000, 10,000 and 50,000 (synthetic). Ends with one JSON line per figure.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -16,8 +17,9 @@ import { medianMs, round, settle, type Figure } from './measure.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { checkImages } from '../steps/check-images.ts';
 import { benchAnalyses, benchFeatureVis } from './bench-methods.ts';
+import { benchTsne } from './bench-tsne.ts';
 
-const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis' } } });
+const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis,tsne' }, 'tsne-sizes': { type: 'string', default: '1000,10000,50000' } } });
 const repeats = Number(args.repeats);
 const figures: Figure[] = [];
 const log = (msg: string) => process.stderr.write(msg + '\n');
@@ -94,5 +96,6 @@ runCli(async () => {
     figures.push(...(await benchAnalyses(model, backendInfo(), photo, config.analyses, forwardMs, log)));
   }
   if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, config.atlas.unitsPerLayer, log)));
+  if (only.has('tsne')) figures.push(...benchTsne(args['tsne-sizes']!.split(',').map(Number), log));
   for (const f of figures) console.log(JSON.stringify(f));
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ANALYSIS_KINDS } from './analysis-schemas.ts';
 import { ATLAS_KINDS } from './atlas-schemas.ts';
 import { EXPERIMENT_KINDS } from './experiment-schemas.ts';
+import { MAP_KINDS } from './map-schemas.ts';
 import { box, id, imageFileSchema, keyed, num, pos, predictionSchema, provenanceSchema, size, spriteSheetSchema } from './schema-parts.ts';
 
 export { imageFileSchema, predictionSchema, provenanceSchema, spriteSheetSchema };
@@ -330,6 +331,7 @@ export const RECORD_KINDS = {
   ...ANALYSIS_KINDS,
   ...ATLAS_KINDS,
   ...EXPERIMENT_KINDS,
+  ...MAP_KINDS,
 } as const;
 
 export type RecordKind = keyof typeof RECORD_KINDS;

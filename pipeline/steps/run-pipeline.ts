@@ -13,6 +13,7 @@ import type { BuildContext } from './context.ts';
 import { datasetImages, datasetInfo } from './dataset-images.ts';
 import { datasetStats } from './dataset-stats.ts';
 import { zeilerFergusExperiments } from './experiments.ts';
+import { embeddingMaps } from './embedding-maps.ts';
 import { filterWeights } from './filter-weights.ts';
 import { galleryActivations } from './gallery-activations.ts';
 import { galleryImages, type Fit } from './gallery-images.ts';
@@ -73,6 +74,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: settings.atlas, pool, ctx });
       if (!opts.atlasOnly) await classModels(model, analysedPhotos(images.gallery, settings.analyses), settings.atlas.classModels, pool, ctx);
       await unitTagsStep(model, images.dataset, statsByLayer, ctx);
+      if (!opts.atlasOnly) pages += await embeddingMaps(model, images.gallery, images.dataset, datasetId, statsByLayer, ctx);
       const mapped = mapLayers(model);
       pages += 1 + model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + model.labels.length;
     } finally {
