@@ -55,7 +55,8 @@ export const modelRecordSchema = z
     labels: z.array(z.string()),
     parameters: z.number().int().nonnegative(),
     layers: z.array(layerSchema).min(1),
-    provenance: z.object({ backend: z.string(), tfjs: z.string() }).strict(),
+    /** files: SHA-256 of each model file as loaded. */
+    provenance: z.object({ backend: z.string(), tfjs: z.string(), files: z.record(z.string(), z.string()).optional() }).strict(),
   })
   .strict();
 
