@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,30 @@ describe('sweepStaleTemps', () => {
       await writeFile(path.join(dir, '.keep.json'), 'x');
       expect(await sweepStaleTemps([dir, path.join(dir, 'missing')])).toBe(1);
       expect((await readdir(dir, { recursive: true })).sort()).toEqual(['.keep.json', path.basename(mine), 'sub'].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('temp files and Ctrl-C', () => {
+  it('a process interrupted mid-write removes its temp file and still dies of the signal', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'atlas-sigint-'));
+    try {
+      const script = `
+        import { writeFileSync } from 'node:fs';
+        import { tempSiblingPath } from ${JSON.stringify(path.resolve('pipeline/util/atomic-write.ts'))};
+        const temp = tempSiblingPath(${JSON.stringify(path.join(dir, 'map.webp'))});
+        writeFileSync(temp, 'half');
+        console.log(temp);
+        setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const temp = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+      expect(await readdir(dir)).toEqual([path.basename(temp)]);
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      child.kill('SIGINT');
+      expect(await exited).toBe('SIGINT');
+      expect(await readdir(dir)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
