@@ -83,6 +83,8 @@ async function siteKey(dirs: SiteDirs, env: NodeJS.ProcessEnv): Promise<string> 
     ...(await listFiles(dirs.recordsDir)),
     ...(await listFiles(path.join(REPO_ROOT, 'src'))),
     path.join(REPO_ROOT, 'astro.config.mjs'),
+    // The pass that makes pages CSP-clean rewrites every page.
+    path.join(REPO_ROOT, 'pipeline', 'steps', 'site-csp.ts'),
     path.join(REPO_ROOT, 'package-lock.json'),
     ...(await listFiles(path.join(REPO_ROOT, 'pipeline', 'records'))),
     ...(await listFiles(env.ATLAS_NOTES_DIR ? path.resolve(env.ATLAS_NOTES_DIR) : path.join(REPO_ROOT, 'content', 'notes'))),
