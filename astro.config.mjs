@@ -1,5 +1,6 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
+import remarkTextOnly from './src/lib/remark-text-only.mjs';
 
 /**
  * The site reads its directories from the environment so that a build into a temporary directory
@@ -15,11 +16,14 @@ export default defineConfig({
   outDir: env.ATLAS_DIST_DIR || './dist',
   cacheDir: env.ATLAS_ASTRO_CACHE || './node_modules/.astro',
   trailingSlash: 'always',
-  build: { format: 'directory', inlineStylesheets: 'auto' },
+  // Nothing inline: the site's Content-Security-Policy allows only same-origin scripts and styles.
+  build: { format: 'directory', inlineStylesheets: 'never' },
   compressHTML: true,
+  markdown: { remarkPlugins: [remarkTextOnly] },
   devToolbar: { enabled: false },
-  server: { host: '127.0.0.1' },
+  // `npm run preview` sends the policy (pipeline/steps/site-csp.ts) the way a host reading _headers would.
+  server: { host: '127.0.0.1', headers: env.ATLAS_CSP ? { 'Content-Security-Policy': env.ATLAS_CSP } : {} },
   vite: {
-    build: { chunkSizeWarningLimit: 800 },
+    build: { chunkSizeWarningLimit: 800, assetsInlineLimit: 0 },
   },
 });

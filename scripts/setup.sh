@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh machine: dependency versions from the lock file, plus the Chromium
 # the browser tests drive (playwright-core cannot download browsers here; Debian's package works).
-# `npm install` rather than `npm ci`: the registry reachable here leaves other platforms' optional
-# binaries (pagefind, rollup, esbuild for macOS/Windows) out of the lock file, and `npm ci` refuses
-# such a lock as "out of sync"; `npm install` honours the locked versions and leaves the lock as is.
+# The lock lists every platform's optional binaries (pagefind, rollup, esbuild for macOS/Windows/...)
+# that the registry resolves: a lock without them made `npm install` rewrite it (~381 lines) on every
+# fresh clone. `npm install` honours the locked versions; CI checks that it leaves the checkout clean.
 # @tensorflow/tfjs-node is an optional dependency: where its native library cannot be downloaded
 # (offline machines) npm leaves it out and the pipeline uses the wasm backend instead.
 set -euo pipefail

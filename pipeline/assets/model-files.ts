@@ -87,8 +87,10 @@ async function resolveCatalogModel(spec: CatalogModelSpec, fetchOpts: FetchOptio
 
 async function resolveUrlModel(spec: UrlModelSpec, fetchOpts: FetchOptions): Promise<ModelFiles> {
   const pins = spec.sha256 ?? {};
-  const modelJson = await fetchAssetInfo({ url: spec.modelUrl, sha256: pins['model.json'], label: `${spec.id} model.json` }, withHashing(fetchOpts));
-  const raw = JSON.parse(await readFile(modelJson.path, 'utf8')) as unknown;
+  const modelJson = await fetchAssetInfo({ url: spec.modelUrl, sha256: pins['model.json'], label: `${spec.id} model.json` }, withHashing(fetchOpts)).catch((err: Error) => {
+    throw new ModelFilesError(spec.id, `modelUrl "${spec.modelUrl}": ${err.message}`);
+  });
+  const raw = await readJsonFile(spec.id, modelJson.path);
   const groups = weightsManifestOf(spec.id, raw);
   const relPaths = groups.flatMap((g) => g.paths);
   const shardEntries = relPaths.map((rel) => ({ url: siblingOf(spec.modelUrl, rel), sha256: pins[rel], label: rel }));
@@ -128,7 +130,18 @@ function siblingOf(modelUrl: string, relative: string): string {
 }
 
 async function readWeightsManifest(modelId: string, modelJsonPath: string): Promise<WeightsGroup[]> {
-  return weightsManifestOf(modelId, JSON.parse(await readFile(modelJsonPath, 'utf8')));
+  return weightsManifestOf(modelId, await readJsonFile(modelId, modelJsonPath));
+}
+
+/** JSON.parse alone says "Unexpected end of JSON input": name the file (a truncated download, a cut copy). */
+async function readJsonFile(modelId: string, file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const detail = (err as Error).message.replace(/^Unexpected end of JSON input$/, `it ends early, at position ${text.length}`);
+    throw new ModelFilesError(modelId, `${file} is not valid JSON (${text.length} bytes): ${detail}`);
+  }
 }
 
 function weightsManifestOf(modelId: string, modelJson: unknown): WeightsGroup[] {
@@ -161,7 +174,9 @@ async function readLabels(modelId: string, labels: string | string[] | ListSlice
   if (labels === undefined) return [];
   if (Array.isArray(labels)) return labels;
   const source = typeof labels === 'string' ? labels : labels.file;
-  const file: FetchedAsset = await fetchAssetInfo({ url: source, label: `${modelId} labels` }, fetchOpts);
+  const file: FetchedAsset = await fetchAssetInfo({ url: source, label: `${modelId} labels` }, fetchOpts).catch((err: Error) => {
+    throw new ModelFilesError(modelId, `labels "${source}": ${err.message}`);
+  });
   const list = parseLabels(modelId, source, await readFile(file.path, 'utf8'));
   return typeof labels === 'string' ? list : firstLines(modelId, source, list, labels.lines);
 }

@@ -23,6 +23,8 @@ export function parseUnitList(spec: string, channels: number): number[] {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) throw new Error(`bad unit list "${spec}": use "all", "5", "0-15" or "0-7,12"`);
     const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    // A range may run past a small layer's end (`--layers all --units 0-63`); a start past it names no unit at all.
+    if (a >= channels) throw new Error(`unit ${a} (in --units "${spec}") is out of range: the layer has ${channels} units, 0-${channels - 1}`);
     for (let u = a; u <= Math.min(b, channels - 1); u++) out.add(u);
   }
   return [...out].sort((x, y) => x - y);

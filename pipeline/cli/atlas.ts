@@ -6,14 +6,13 @@
  * and a rerun skips what is done. `npm run build` afterwards puts the new units on the site (the
  * build never recomputes or drops them).
  */
-import { parseArgs } from 'node:util';
 import { runPipeline } from '../steps/run-pipeline.ts';
 import { buildDirs } from '../steps/site.ts';
 import { stderrLog } from '../util/log.ts';
 import { PIPELINE_OPTIONS, pipelineContext } from './pipeline-context.ts';
-import { runCli } from './run-cli.ts';
+import { parseCliArgs, runCli } from './run-cli.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCliArgs({
   options: {
     ...PIPELINE_OPTIONS,
     layers: { type: 'string', default: 'all' },

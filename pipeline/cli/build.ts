@@ -7,15 +7,14 @@
  * cache) under DIR instead, so tests and experiments never touch the real site.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runPipeline } from '../steps/run-pipeline.ts';
 import { buildDirs, buildSite } from '../steps/site.ts';
 import { formatDuration } from '../util/format.ts';
 import { stderrLog } from '../util/log.ts';
 import { PIPELINE_OPTIONS, pipelineContext } from './pipeline-context.ts';
-import { runCli } from './run-cli.ts';
+import { parseCliArgs, runCli } from './run-cli.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCliArgs({
   options: {
     ...PIPELINE_OPTIONS,
     dist: { type: 'string' },

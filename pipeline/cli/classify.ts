@@ -3,7 +3,6 @@
  * Prints the default model's top predictions for each image: the quickest check that model,
  * preprocessing and backend work on this machine.
  */
-import { parseArgs } from 'node:util';
 import { findAsset } from '../assets/catalog.ts';
 import { fetchAsset } from '../assets/fetch-asset.ts';
 import { loadImagesSkippingBad } from '../assets/images.ts';
@@ -12,9 +11,9 @@ import { initBackend } from '../engine/backend.ts';
 import { classify } from '../model/activations.ts';
 import { imageBatch } from '../model/image-batch.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
-import { runCli } from './run-cli.ts';
+import { parseCliArgs, runCli } from './run-cli.ts';
 
-const { values: args, positionals } = parseArgs({
+const { values: args, positionals } = parseCliArgs({
   allowPositionals: true,
   options: { top: { type: 'string', default: '5' }, backend: { type: 'string' }, config: { type: 'string' } },
 });

@@ -4,11 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildDirs, siteEnv } from '../steps/site.ts';
 import { REPO_ROOT } from '../util/paths.ts';
+import { parseCliArgs } from './run-cli.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCliArgs({
   options: { out: { type: 'string' }, dist: { type: 'string' }, port: { type: 'string', default: '4321' }, host: { type: 'string', default: '127.0.0.1' } },
 });
 const env = siteEnv(buildDirs(args));

@@ -43,6 +43,8 @@ export interface ModelSpec {
   preprocess: Preprocess;
   /** Hash of the model files, labels and preprocessing: part of every cache key of model outputs. */
   contentHash?: string;
+  /** SHA-256 of each model file (model.json, shards), recorded in the model's provenance. */
+  fileSha256?: Record<string, string>;
   license?: string;
   credit?: string;
 }

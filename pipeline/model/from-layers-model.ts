@@ -87,6 +87,11 @@ const converters: Record<string, Converter> = {
   },
 };
 
+/** Keras class names this module converts (checked against model.json before tfjs builds anything). */
+export function isSupportedLayerClass(className: string): boolean {
+  return Object.hasOwn(converters, className);
+}
+
 function inboundNames(layer: tf.layers.Layer): string[] {
   const nodes = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
   return nodes.length ? nodes[0].inboundLayers.map((l) => l.name) : [];

@@ -14,6 +14,7 @@ export async function loadConfiguredModel(spec: ConfiguredModel, fetchOpts: Fetc
     inputSize: [files.inputSize, files.inputSize],
     preprocess: files.preprocess,
     contentHash: files.contentHash,
+    fileSha256: files.sha256,
     license: files.license,
     credit: files.credit,
   });

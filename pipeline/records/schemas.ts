@@ -59,7 +59,8 @@ export const modelRecordSchema = z
     wnids: z.array(z.string()).optional(),
     parameters: z.number().int().nonnegative(),
     layers: z.array(layerSchema).min(1),
-    provenance: z.object({ backend: z.string(), tfjs: z.string() }).strict(),
+    /** files: SHA-256 of each model file as loaded. */
+    provenance: z.object({ backend: z.string(), tfjs: z.string(), files: z.record(z.string(), z.string()).optional() }).strict(),
   })
   .strict();
 

@@ -46,14 +46,16 @@ type Verdicts = Record<string, string | null>;
 export async function checkImages(ctx: Pick<BuildContext, 'config' | 'fetchOpts' | 'log'>): Promise<CheckedImages> {
   const sources = await resolveImageSources(ctx.config, { log: ctx.log });
   const all = [...sources.gallery, ...sources.dataset];
-  const fetched = await fetchAllInfo(all.map(fetchEntryFor), { ...ctx.fetchOpts, label: 'images' });
+  // Local files are hashed too (remembered by size and mtime): a photo replaced at the same path,
+  // or a broken file fixed in place, gets a new key and is checked and computed again.
+  const fetched = await fetchAllInfo(all.map(fetchEntryFor), { ...ctx.fetchOpts, hashLocal: true, label: 'images' });
   const verdictFile = path.join(ctx.config.cacheDir, 'image-verdicts.json');
   const verdicts: Verdicts = await readFile(verdictFile, 'utf8').then(JSON.parse, () => ({}));
   const progress = createProgress({ label: 'decode check', total: all.length, noun: 'images' });
   await mapLimited(fetched, 4, async (asset) => {
     const key = asset.sha256 ?? asset.path;
     if (!(key in verdicts)) {
-      verdicts[key] = await loadImageTensorData(asset.path, 64).then(() => null, (e: Error) => e.message);
+      verdicts[key] = asset.bytes === 0 ? 'the file is empty (0 bytes)' : await loadImageTensorData(asset.path, 64).then(() => null, (e: Error) => e.message);
     }
     progress.tick();
   });

@@ -60,7 +60,7 @@ export function modelRecord(model: AtlasModel, ctx: Pick<BuildContext, 'backend'
       ...geometry(model, l),
       hasMaps: hasMaps(l),
     })),
-    provenance: { backend: ctx.backend.detail, tfjs: ctx.backend.tfjsVersion },
+    provenance: { backend: ctx.backend.detail, tfjs: ctx.backend.tfjsVersion, ...(model.fileSha256 && { files: model.fileSha256 }) },
   };
 }
 

@@ -42,6 +42,10 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
   log.info(`images: ${images.gallery.length} gallery, ${images.dataset.length} dataset, ${images.skipped.length} skipped`);
   const models = [];
   for (const spec of config.models) models.push(await loadConfiguredModel(spec, ctx.fetchOpts));
+  // Printed at every build: a flipped byte in an unpinned local model shows as a changed hash.
+  for (const m of models) for (const [file, sha] of Object.entries(m.fileSha256 ?? {})) log.info(`model ${m.id}: ${file} sha256 ${sha}`);
+  // A mistyped --layers/--units fails now, not after the gallery steps have run.
+  if (opts.atlas) for (const model of models) extendSelection(model, { units: new Map(), featured: new Set() }, opts.atlas.layers, opts.atlas.units);
   const fits = [...new Set(models.map((m) => m.preprocess.fit))] as Fit[];
   if (!opts.atlasOnly) await galleryImages(images.gallery, fits, ctx);
   const dataset = await datasetImages(images.dataset, fits[0], ctx);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { formatDuration } from '../util/format.ts';
@@ -10,6 +10,7 @@ import type { Log } from '../util/log.ts';
 import { REPO_ROOT } from '../util/paths.ts';
 import { createProgress } from '../util/progress.ts';
 import { DEFAULT_PUBLIC_DIR, DEFAULT_RECORDS_DIR } from './context.ts';
+import { applyCspToSite, CONTENT_SECURITY_POLICY } from './site-csp.ts';
 
 /**
  * The static site: `astro build` over the records, then Pagefind over the HTML. Astro runs in its
@@ -45,7 +46,7 @@ export function buildDirs(opts: { out?: string; records?: string; public?: strin
   };
 }
 
-const CODE_VERSION = 1;
+const CODE_VERSION = 2;
 
 export class SiteBuildError extends Error {
   constructor(message: string) {
@@ -64,6 +65,7 @@ export function siteEnv(dirs: SiteDirs, base: NodeJS.ProcessEnv = process.env): 
     ATLAS_DIST_DIR: dirs.distDir,
     ATLAS_ASTRO_CACHE: dirs.astroCacheDir,
     ASTRO_TELEMETRY_DISABLED: '1',
+    ATLAS_CSP: CONTENT_SECURITY_POLICY,
   };
 }
 
@@ -81,6 +83,8 @@ async function siteKey(dirs: SiteDirs, env: NodeJS.ProcessEnv): Promise<string> 
     ...(await listFiles(dirs.recordsDir)),
     ...(await listFiles(path.join(REPO_ROOT, 'src'))),
     path.join(REPO_ROOT, 'astro.config.mjs'),
+    // The pass that makes pages CSP-clean rewrites every page.
+    path.join(REPO_ROOT, 'pipeline', 'steps', 'site-csp.ts'),
     path.join(REPO_ROOT, 'package-lock.json'),
     ...(await listFiles(path.join(REPO_ROOT, 'pipeline', 'records'))),
     ...(await listFiles(env.ATLAS_NOTES_DIR ? path.resolve(env.ATLAS_NOTES_DIR) : path.join(REPO_ROOT, 'content', 'notes'))),
@@ -91,9 +95,9 @@ async function siteKey(dirs: SiteDirs, env: NodeJS.ProcessEnv): Promise<string> 
   return stableHash({ CODE_VERSION, contents, sizes, base: env.ATLAS_BASE ?? '/', site: env.ATLAS_SITE ?? '' });
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<void> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void, cwd = REPO_ROOT): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const feed = (chunk: Buffer) => {
       tail += chunk.toString();
@@ -122,14 +126,41 @@ export async function buildSite(dirs: SiteDirs, log: Log, opts: { force?: boolea
   }
 
   // Astro keeps build intermediates in the repository's .astro/ whatever the output directory, so
-  // two builds at once (tests, a second terminal) would overwrite each other's.
-  return withFileLock(path.join(REPO_ROOT, '.astro', 'atlas-build.lock'), () => astroAndPagefind(dirs, env, key, marker, log, opts), () =>
+  // two builds at once (tests, a second terminal) would overwrite each other's. The lock lives
+  // outside .astro/: astro deletes that folder at the end of a build.
+  return withFileLock(path.join(REPO_ROOT, 'node_modules', '.atlas-site-build.lock'), () => astroAndPagefind(dirs, env, key, log, opts), () =>
     log.info('site: waiting for another site build in this checkout to finish'),
   );
 }
 
-async function astroAndPagefind(dirs: SiteDirs, env: NodeJS.ProcessEnv, key: string, marker: string, log: Log, opts: { expectedPages?: number }): Promise<{ skipped: boolean }> {
+/**
+ * With an output directory outside the repository, astro builds its server chunks in the
+ * repository's .astro/ and then copies all of .astro into the output: content-layer modules,
+ * collection schemas, type declarations, the data store. None of that is part of the site.
+ */
+async function removeAstroLeftovers(dir: string): Promise<void> {
+  const top = await readdir(dir, { withFileTypes: true });
+  const junk = top.filter((e) => e.isFile() && (/\.(mjs|d\.ts|lock)$/.test(e.name) || e.name === 'data-store.json' || e.name === 'settings.json'));
+  await Promise.all(junk.map((e) => rm(path.join(dir, e.name), { force: true })));
+  const schemas = path.join(dir, 'collections');
+  const inSchemas = await readdir(schemas).catch(() => null);
+  if (inSchemas && inSchemas.every((f) => f.endsWith('.schema.json'))) await rm(schemas, { recursive: true, force: true });
+}
+
+/** Where a build is assembled before it replaces dist/ (a sibling, so the swap is a rename). */
+function stagingDir(distDir: string): string {
+  return `${distDir}.building`;
+}
+
+/**
+ * astro and pagefind write into a staging folder that replaces dist/ only once complete, so a
+ * killed build (Ctrl-C, out of memory) never leaves a half-built site behind as if it were done.
+ */
+async function astroAndPagefind(dirs: SiteDirs, env: NodeJS.ProcessEnv, key: string, log: Log, opts: { expectedPages?: number }): Promise<{ skipped: boolean }> {
   const started = performance.now();
+  const staging = stagingDir(dirs.distDir);
+  await rm(staging, { recursive: true, force: true });
+  env = { ...env, ATLAS_DIST_DIR: staging };
   const astroBin = path.join(REPO_ROOT, 'node_modules', 'astro', 'astro.js');
   const pages = createProgress({ label: 'astro build', total: opts.expectedPages, noun: 'pages' });
   const astroLines: string[] = [];
@@ -147,17 +178,33 @@ async function astroAndPagefind(dirs: SiteDirs, env: NodeJS.ProcessEnv, key: str
   });
   pages.finish();
   const astroMs = performance.now() - started;
+  await removeAstroLeftovers(staging);
+
+  const csp = await applyCspToSite(staging, env.ATLAS_BASE ?? '/').catch((err: Error) => {
+    throw new SiteBuildError(err.message);
+  });
+  log.info(`csp: ${csp.pages} pages, ${csp.rules} style attributes moved to ${csp.stylesheets} stylesheets`);
 
   const pagefindStarted = performance.now();
   const pagefindBin = path.join(REPO_ROOT, 'node_modules', 'pagefind', 'lib', 'runner', 'bin.cjs');
   const pagefindLines: string[] = [];
-  await run(process.execPath, [pagefindBin, '--site', dirs.distDir], env, (l) =>
+  await run(process.execPath, [pagefindBin, '--site', staging], env, (l) =>
     pagefindLines.push(l),
   ).catch(() => {
     throw new SiteBuildError(`pagefind failed:\n${pagefindLines.slice(-20).join('\n')}`);
   });
   const indexed = pagefindLines.find((l) => /Indexed \d+ pages?/.test(l))?.trim();
   log.info(`pagefind: ${indexed ?? 'done'} in ${formatDuration(performance.now() - pagefindStarted)}`);
-  await writeFileAtomic(marker, JSON.stringify({ key, builtAt: new Date().toISOString(), astroMs: Math.round(astroMs) }));
+  await writeFileAtomic(path.join(staging, MARKER), JSON.stringify({ key, builtAt: new Date().toISOString(), astroMs: Math.round(astroMs) }));
+  await swapIn(staging, dirs.distDir);
   return { skipped: false };
+}
+
+/** Replaces `target` with `staging`: two renames, the old site removed only after the new one is in place. */
+async function swapIn(staging: string, target: string): Promise<void> {
+  const old = `${target}.old`;
+  await rm(old, { recursive: true, force: true });
+  if (existsSync(target)) await rename(target, old);
+  await rename(staging, target);
+  await rm(old, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@
  * Registered as Alpine.data with only property and method names in the markup, so it also runs
  * under Alpine's CSP build.
  */
-import type Alpine from 'alpinejs';
+import type Alpine from '@alpinejs/csp';
 import { correlate, invalidReason, makeFilter, outputSize, type ConvMode, type ConvSettings, type FilterName } from '../lib/conv-math.ts';
 import { convSvg, describe, effective, formulaText, type WidgetState } from '../lib/conv-draw.ts';
 

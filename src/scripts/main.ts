@@ -1,8 +1,10 @@
 /**
  * The site's only script: Alpine.js components for the few interactive bits, plus keyboard
  * navigation of tile grids. Everything a page says is in its HTML; scripts only add convenience.
+ * Alpine's CSP build: the site's Content-Security-Policy has no 'unsafe-eval', so attribute
+ * expressions stay simple (property reads, comparisons, calls) and anything more lives here.
  */
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { drawSlideCard, type CardData } from './slide-card.ts';
 import { registerConvWidget } from './conv-widget.ts';
 
@@ -52,6 +54,48 @@ Alpine.data('slideCard', () => ({
     } finally {
       this.busy = false;
     }
+  },
+}));
+
+/** Image page: the "jump to layer" select moves to that layer's maps. */
+Alpine.data('layerJump', () => ({
+  jump(event: Event) {
+    const value = (event.target as HTMLSelectElement).value;
+    if (value) location.hash = value;
+  },
+}));
+
+interface Projections {
+  layer: string;
+  $root: HTMLElement;
+  $nextTick: (fn: () => void) => void;
+  reveal(id: string): void;
+  revealHash(): void;
+}
+
+/**
+ * Image page, projections: which layer shows. Links to a row (#proj-<layer>-<unit>) or a layer
+ * (#projections-<layer>) select that layer first, then scroll to it.
+ */
+Alpine.data('projections', () => ({
+  layer: '',
+  init(this: Projections) {
+    this.layer = this.$root.dataset.initial ?? '';
+    this.revealHash();
+  },
+  revealHash(this: Projections) {
+    this.reveal(decodeURIComponent(location.hash.slice(1)));
+  },
+  reveal(this: Projections, id: string) {
+    const el = id ? document.getElementById(id) : null;
+    const group = el?.closest<HTMLElement>('[data-layer]');
+    if (!el || !group || !this.$root.contains(group)) return;
+    this.layer = group.dataset.layer ?? this.layer;
+    this.$nextTick(() => el.scrollIntoView({ block: el === group ? 'start' : 'center' }));
+  },
+  follow(this: Projections, event: Event) {
+    const a = (event.target as Element | null)?.closest?.<HTMLAnchorElement>('a[data-proj]');
+    if (a) this.reveal(decodeURIComponent(a.hash.slice(1)));
   },
 }));
 

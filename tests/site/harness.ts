@@ -84,8 +84,11 @@ export interface TinySite {
   open(p: string): Promise<Page>;
 }
 
-/** Registers beforeAll/afterAll that build and serve the tiny gallery; fields are set once it is up. */
-export function useTinySite(): TinySite {
+/**
+ * Registers beforeAll/afterAll that build and serve the tiny gallery (or what `write` puts in the
+ * root: it returns the config's path); fields are set once it is up.
+ */
+export function useTinySite(write: (root: string) => Promise<string> = writeTinyGallery, env: NodeJS.ProcessEnv = {}): TinySite {
   const site = { consoleErrors: [] as string[] } as TinySite;
   let preview: ChildProcess | undefined;
   let browser: Browser;
@@ -93,8 +96,8 @@ export function useTinySite(): TinySite {
     if (!executablePath) throw new Error('Chromium not found: run `npm run setup` (installs it with apt-get) or set CHROMIUM_PATH');
     site.root = await mkdtemp(path.join(os.tmpdir(), 'atlas-site-'));
     site.out = path.join(site.root, 'out');
-    const config = await writeTinyGallery(site.root);
-    await run(['pipeline/cli/build.ts', '--config', config, '--out', site.out], { ATLAS_CACHE: path.join(site.root, 'cache') });
+    const config = await write(site.root);
+    await run(['pipeline/cli/build.ts', '--config', config, '--out', site.out], { ATLAS_CACHE: path.join(site.root, 'cache'), ...env });
     site.model = JSON.parse(await readFile(path.join(site.out, 'content', 'models', 'tiny.json'), 'utf8'));
     const port = await freePort();
     site.origin = `http://127.0.0.1:${port}`;

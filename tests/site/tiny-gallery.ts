@@ -41,7 +41,8 @@ async function writePattern(file: string, pattern: Pattern, width = 80, height =
   await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(file);
 }
 
-async function saveModel(dir: string): Promise<void> {
+/** The tiny test network as model.json + weights.bin in `dir`. */
+export async function saveTinyModel(dir: string): Promise<void> {
   const model = tinyChain(7);
   await mkdir(dir, { recursive: true });
   await model.save(
@@ -64,7 +65,7 @@ async function saveModel(dir: string): Promise<void> {
 
 /** Writes the gallery into `root` and returns the config file's path. */
 export async function writeTinyGallery(root: string): Promise<string> {
-  await saveModel(path.join(root, 'model'));
+  await saveTinyModel(path.join(root, 'model'));
   for (const p of TINY_PHOTOS) await writePattern(path.join(root, 'photos', `${p.id}.png`), patterns[p.id]);
   for (const cls of ['red', 'green']) {
     for (let i = 0; i < 3; i++) {

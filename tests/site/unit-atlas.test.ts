@@ -155,7 +155,7 @@ describe.skipIf(skip)('unit atlas in a browser', () => {
       expect(section, id).not.toContain('<img');
     }
     expect(html).not.toContain('id="not-computed"');
-  });
+  }, 300_000); // a second astro build
 
   it('class pages show the class model with its provenance, dataset images with anchors, and an index of all classes', async () => {
     const files = await jsonFiles(path.join(atlasDir(), 'class-models', 'tiny'));
