@@ -13,11 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchOptionsFor, loadConfig } from '../pipeline/config/index.ts';
 import { initBackend } from '../pipeline/engine/backend.ts';
 import { QUEUE_NAME, redactUrl, redisClient } from '../pipeline/queue/connection.ts';
+import { AtlasQueue, JOB_ATTEMPTS } from '../pipeline/queue/coordinator.ts';
+import { AtlasWorker } from '../pipeline/queue/worker.ts';
+import { loadConfiguredModel } from '../pipeline/model/load-configured-model.ts';
+import { ATLAS_CODE_VERSIONS } from '../pipeline/steps/unit-atlas.ts';
 import { runPipeline } from '../pipeline/steps/run-pipeline.ts';
 import { buildDirs } from '../pipeline/steps/site.ts';
 import { silentLog } from '../pipeline/util/log.ts';
 import { REPO_ROOT } from '../pipeline/util/paths.ts';
-import { redisServerPath, startRedis, type RedisServer } from './helpers/redis-server.ts';
+import { redisServerPath, startLocalRedis, type LocalRedis } from '../pipeline/queue/local-redis.ts';
 import { writeTinyGallery } from './site/tiny-gallery.ts';
 
 // Not tsx's CLI: it runs the script in a child process, which a SIGKILL of the CLI would miss.
@@ -84,14 +88,14 @@ async function comparable(file: string): Promise<unknown> {
 }
 
 describe.skipIf(!bin)('unit atlas through a BullMQ queue (real redis-server)', () => {
-  let redis: RedisServer;
+  let redis: LocalRedis;
   let root = '';
   let config = '';
   const procs: Proc[] = [];
   const coordinatorArgs = (out: string) => ['pipeline/cli/atlas.ts', '--config', config, '--out', out, '--layers', LAYER, '--units', 'all', '--queue', redis.url, '--backend', 'wasm'];
 
   beforeAll(async () => {
-    redis = await startRedis(bin!);
+    redis = await startLocalRedis(bin!);
     root = await mkdtemp(path.join(os.tmpdir(), 'atlas-queue-'));
     config = await writeTinyGallery(root);
     // One layer's atlas: every unit of pw2 in batches of 2, and one featured unit (negative +
@@ -108,16 +112,15 @@ describe.skipIf(!bin)('unit atlas through a BullMQ queue (real redis-server)', (
   });
 
   it('two workers, one killed mid-job: every record once, equal to the single-machine result; a restart adds nothing', async () => {
-    // The single-machine result, in this process.
+    const workerArgs = ['pipeline/cli/worker.ts', '--queue', redis.url, '--config', config, '--threads', '1', '--lock-ms', '2000', '--backend', 'wasm'];
+    const [a, b] = [start(workerArgs), start(workerArgs)];
+    procs.push(a, b);
+    // The single-machine result, in this process, while the workers start.
     process.env.ATLAS_WORKERS = '0';
     const local = buildDirs({ out: path.join(root, 'local') });
     const cfg = await loadConfig({ path: config });
     await runPipeline({ config: cfg, fetchOpts: fetchOptionsFor(cfg), backend: await initBackend('wasm'), recordsDir: local.recordsDir, publicDir: local.publicDir, log: silentLog }, { atlasOnly: true, atlas: { layers: [LAYER], units: 'all' } });
     delete process.env.ATLAS_WORKERS;
-
-    const workerArgs = ['pipeline/cli/worker.ts', '--queue', redis.url, '--config', config, '--threads', '1', '--lock-ms', '2000', '--backend', 'wasm'];
-    const [a, b] = [start(workerArgs), start(workerArgs)];
-    procs.push(a, b);
     await Promise.all([a.waitFor(/worker ready/), b.waitFor(/worker ready/)]);
     const coordinator = start(coordinatorArgs(path.join(root, 'queued')));
     procs.push(coordinator);
@@ -159,6 +162,32 @@ describe.skipIf(!bin)('unit atlas through a BullMQ queue (real redis-server)', (
     // The queue URL is printed only redacted.
     expect(coordinator.out()).toContain(redactUrl(redis.url));
   }, 180_000);
+
+  it('a job that throws is tried 3 times, then fails with its error; a job for other model files is refused', async () => {
+    const cfg = await loadConfig({ path: config });
+    const ctx = { config: cfg, fetchOpts: fetchOptionsFor(cfg), backend: await initBackend('wasm'), recordsDir: path.join(root, 'unused'), publicDir: path.join(root, 'unused', 'generated'), log: silentLog };
+    const worker = new AtlasWorker({ url: redis.url, ctx, threads: 1, lockMs: 2000 });
+    await worker.start();
+    const queue = await AtlasQueue.open(redis.url, silentLog);
+    try {
+      const settings = { ...cfg.atlas.featureVis, steps: 2 };
+      const base = { task: 'featureVis' as const, model: 'tiny', modelHash: 'x', codeVersion: ATLAS_CODE_VERSIONS.featureVis, layer: LAYER, units: [0], settings };
+      await expect(queue.run({ ...base, model: 'nope' }, 'fail-model', ctx.publicDir)).rejects.toThrow(/model "nope" is not in this worker's config/);
+      await expect(queue.run(base, 'fail-hash', ctx.publicDir)).rejects.toThrow(/is for model files x…; this worker has/);
+      // A unit the layer does not have passes the schema and throws in the task itself, each attempt.
+      const model = await loadConfiguredModel(cfg.models[0], ctx.fetchOpts);
+      const bad = { ...base, modelHash: model.contentHash ?? model.id, layer: 'no_such_layer' };
+      await expect(queue.run(bad, 'fail-task', ctx.publicDir)).rejects.toThrow(/no_such_layer/);
+      const client = redisClient(redis.url);
+      const inspect = new Queue(QUEUE_NAME, { connection: client });
+      expect((await inspect.getJob('fail-task'))?.attemptsMade).toBe(JOB_ATTEMPTS);
+      await inspect.close();
+      client.disconnect();
+    } finally {
+      await queue.close();
+      await worker.close();
+    }
+  }, 120_000);
 
   it('never prints a queue password', () => {
     expect(redactUrl('redis://user:s3cret@example.org:6380/2')).toBe('redis://***@example.org:6380/2');

@@ -1,8 +1,10 @@
 /**
- * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis]
+ * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis,queue]
  * Forward and input-gradient timings of the real default model, their ratio, and the same on the
  * cpu backend for one layer as a reference; seconds per gallery image for every per-image method;
- * feature-visualization steps per second and seconds per unit. Ends with one JSON line per figure.
+ * feature-visualization steps per second and seconds per unit; unit-atlas jobs per second through a
+ * local Redis queue with 1 and 2 workers and the full atlas's projected wall time on N machines.
+ * Ends with one JSON line per figure.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -16,8 +18,9 @@ import { medianMs, round, settle, type Figure } from './measure.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { checkImages } from '../steps/check-images.ts';
 import { benchAnalyses, benchFeatureVis } from './bench-methods.ts';
+import { benchQueue } from './bench-queue.ts';
 
-const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis' } } });
+const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis,queue' } } });
 const repeats = Number(args.repeats);
 const figures: Figure[] = [];
 const log = (msg: string) => process.stderr.write(msg + '\n');
@@ -94,5 +97,10 @@ runCli(async () => {
     figures.push(...(await benchAnalyses(model, backendInfo(), photo, config.analyses, forwardMs, log)));
   }
   if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, config.atlas.unitsPerLayer, log)));
+  if (only.has('queue')) {
+    const all = [model];
+    for (const spec of config.models.slice(1)) all.push(await loadConfiguredModel(spec, fetchOptionsFor(config)));
+    figures.push(...(await benchQueue(config, args.config, all, log)));
+  }
   for (const f of figures) console.log(JSON.stringify(f));
 });
