@@ -189,7 +189,10 @@ describe.skipIf(!bin)('unit atlas through a BullMQ queue (real redis-server)', (
     }
   }, 120_000);
 
-  it('never prints a queue password', () => {
+  it('never prints a queue password; an unreachable queue is one clear line', async () => {
+    const err = await AtlasQueue.open('redis://user:s3cret@127.0.0.1:1', silentLog).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^cannot reach the queue at redis:\/\/\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect((err as Error).message).not.toContain('s3cret');
     expect(redactUrl('redis://user:s3cret@example.org:6380/2')).toBe('redis://***@example.org:6380/2');
     expect(redactUrl('rediss://:s3cret@example.org')).toBe('rediss://***@example.org');
     expect(redactUrl('not a url :s3cret@')).not.toContain('s3cret');

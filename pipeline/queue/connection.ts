@@ -56,3 +56,30 @@ export function connectionOptions(url: string): RedisOptions {
 export function redisClient(url: string): Redis {
   return new Redis({ ...connectionOptions(url), lazyConnect: false });
 }
+
+/**
+ * Fails fast with a clear line when the queue cannot be reached or refuses the credentials (the
+ * BullMQ clients would retry forever), naming the host but never the password.
+ */
+export async function checkReachable(url: string): Promise<void> {
+  const probe = new Redis({ ...connectionOptions(url), maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 10_000, lazyConnect: true });
+  let cause = '';
+  probe.on('error', (e: Error) => (cause ||= e.message));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new Error(`cannot reach the queue at ${redactUrl(url)}: ${cause || (error as Error).message}`);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** Connection trouble after start-up: one warning per distinct message, not one per retry. */
+export function warnOnce(warn: (message: string) => void): (error: Error) => void {
+  let last = '';
+  return (error) => {
+    if (error.message !== last) warn(`queue: ${error.message} (retrying)`);
+    last = error.message;
+  };
+}

@@ -4,7 +4,7 @@ import type { BackendInfo } from '../engine/backend.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Log } from '../util/log.ts';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAME, redactUrl, redisClient } from './connection.ts';
+import { checkReachable, QUEUE_NAME, redactUrl, redisClient, warnOnce } from './connection.ts';
 import { atlasJobResultSchema, atlasJobSchema, type AtlasJob } from './jobs.ts';
 
 /** Attempts per job before it is reported as failed (a worker killed mid-job counts as a stall, not an attempt). */
@@ -25,21 +25,19 @@ export class AtlasQueue {
   ) {}
 
   static async open(url: string, log: Log): Promise<AtlasQueue> {
+    await checkReachable(url);
     const clients = [redisClient(url), redisClient(url)];
-    // ioredis reconnects by itself; its 'error' events need a listener or they end the process.
-    for (const c of clients) c.on('error', () => {});
+    // ioredis reconnects by itself (a Redis restart is survived); its errors become warnings.
+    const warn = warnOnce(log.warn);
+    for (const c of clients) c.on('error', warn);
     const queue = new Queue(QUEUE_NAME, { connection: clients[0] });
     const events = new QueueEvents(QUEUE_NAME, { connection: clients[1] });
+    queue.on('error', warn);
+    events.on('error', warn);
     // One waiting listener per job in flight: thousands for a whole atlas.
     queue.setMaxListeners(0);
     events.setMaxListeners(0);
-    try {
-      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    } catch (error) {
-      await Promise.allSettled([queue.close(), events.close()]);
-      clients.forEach((c) => c.disconnect());
-      throw new Error(`cannot reach the queue at ${redactUrl(url)}: ${(error as Error).message}`);
-    }
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     log.info(`unit atlas through the queue at ${redactUrl(url)} (start workers with \`npm run worker -- --queue …\`)`);
     return new AtlasQueue(queue, events, clients);
   }

@@ -11,7 +11,7 @@ import type { BuildContext } from '../steps/context.ts';
 import { ModelPool } from '../steps/model-pool.ts';
 import { ATLAS_CODE_VERSIONS } from '../steps/unit-atlas.ts';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAME, redisClient } from './connection.ts';
+import { checkReachable, QUEUE_NAME, redisClient, warnOnce } from './connection.ts';
 import { atlasJobSchema, type AtlasJob, type AtlasJobResult } from './jobs.ts';
 
 export interface WorkerOptions {
@@ -39,35 +39,36 @@ interface LoadedModel {
 export class AtlasWorker {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private dataset?: Promise<Map<string, CheckedImage>>;
-  private readonly worker: Worker;
-  private readonly client: Redis;
+  private worker?: Worker;
+  private client?: Redis;
   private readonly name = `${os.hostname()}:${process.pid}`;
 
-  constructor(private readonly opts: WorkerOptions) {
-    this.client = redisClient(opts.url);
-    this.client.on('error', () => {});
+  constructor(private readonly opts: WorkerOptions) {}
+
+  async start(): Promise<void> {
+    await checkReachable(this.opts.url);
+    const warn = warnOnce(this.opts.ctx.log.warn);
+    this.client = redisClient(this.opts.url);
+    this.client.on('error', warn);
     this.worker = new Worker(QUEUE_NAME, (job) => this.process(job), {
       connection: this.client,
-      concurrency: opts.threads,
-      lockDuration: opts.lockMs,
-      stalledInterval: Math.max(500, Math.floor(opts.lockMs / 2)),
+      concurrency: this.opts.threads,
+      lockDuration: this.opts.lockMs,
+      stalledInterval: Math.max(500, Math.floor(this.opts.lockMs / 2)),
       // A job whose worker died is given back twice before it counts as failed.
       maxStalledCount: 2,
       autorun: false,
     });
-    this.worker.on('failed', (job, error) => opts.ctx.log.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
-    this.worker.on('error', (error) => opts.ctx.log.warn(`queue: ${error.message}`));
-  }
-
-  async start(): Promise<void> {
+    this.worker.on('failed', (job, error) => this.opts.ctx.log.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+    this.worker.on('error', warn);
     await this.worker.waitUntilReady();
     void this.worker.run();
   }
 
   /** Finishes the jobs in hand, then stops (SIGINT/SIGTERM). */
   async close(): Promise<void> {
-    await this.worker.close();
-    this.client.disconnect();
+    await this.worker?.close();
+    this.client?.disconnect();
     for (const m of this.models.values()) await (await m).pool.close();
   }
 
