@@ -188,7 +188,9 @@ describe.skipIf(!bin)('unit atlas through a BullMQ queue (real redis-server)', (
       await worker.close();
     }
   }, 120_000);
+});
 
+describe('queue URL', () => {
   it('never prints a queue password; an unreachable queue is one clear line', async () => {
     const err = await AtlasQueue.open('redis://user:s3cret@127.0.0.1:1', silentLog).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/^cannot reach the queue at redis:\/\/\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/);
