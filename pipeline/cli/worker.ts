@@ -35,8 +35,9 @@ async function main(): Promise<void> {
   const worker = new AtlasWorker({ url, ctx, threads, lockMs });
   await worker.start();
   ctx.log.info(`worker ready: ${threads} thread${threads === 1 ? '' : 's'}, queue ${redactUrl(url)}`);
-  const stop = () => {
-    ctx.log.info('worker: finishing the jobs in hand, then stopping');
+  const stop = (signal: NodeJS.Signals) => {
+    ctx.log.info(`worker: finishing the jobs in hand, then stopping (${signal} again stops now; the queue gives those jobs to another worker)`);
+    process.once(signal, () => process.exit(1));
     worker.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);
