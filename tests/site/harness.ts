@@ -42,7 +42,7 @@ export function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string
   });
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
