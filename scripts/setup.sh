@@ -24,4 +24,15 @@ if ! have_chromium; then
     echo "         install Debian/Ubuntu's chromium, or point CHROMIUM_PATH at a Chrome/Chromium binary" >&2
   fi
 fi
+# Debian's redis-server: the queue tests (tests/queue-atlas.test.ts) start one on a free loopback
+# port; `npm run atlas -- --queue` and `npm run worker` use any Redis (see the README).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing redis-server for the queue tests (apt-get)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+  else
+    echo "warning: no redis-server found; the queue tests skip without it (install Debian/Ubuntu's redis-server)" >&2
+  fi
+fi
 echo "set-up done: try 'npm run build' (then 'npm run preview') or 'npm test'"

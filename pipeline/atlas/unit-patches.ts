@@ -16,6 +16,8 @@ import { mapLimited } from '../util/map-limited.ts';
 export interface TopPatch {
   image: string;
   file: string;
+  /** The file's content hash ('' for local files, hashed when a queue worker needs it to check its own copy). */
+  sha256: string;
   value: number;
   /** Before the rectifier: what ranked it. */
   pre: number;

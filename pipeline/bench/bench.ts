@@ -1,9 +1,11 @@
 /**
- * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis,tsne] [--tsne-sizes 1000,10000,50000]
+ * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis,tsne,queue] [--tsne-sizes 1000,10000,50000]
  * Forward and input-gradient timings of the real default model, their ratio, and the same on the
  * cpu backend for one layer as a reference; seconds per gallery image for every per-image method;
  * feature-visualization steps per second and seconds per unit; t-SNE seconds and peak memory at
- * n = 1,000, 10,000 and 50,000 (synthetic). Ends with one JSON line per figure.
+ * n = 1,000, 10,000 and 50,000 (synthetic); unit-atlas jobs per second through a local Redis queue
+ * with 1 and 2 workers and the full atlas's projected wall time on N machines.
+ * Ends with one JSON line per figure.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -17,9 +19,10 @@ import { medianMs, round, settle, type Figure } from './measure.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { checkImages } from '../steps/check-images.ts';
 import { benchAnalyses, benchFeatureVis } from './bench-methods.ts';
+import { benchQueue } from './bench-queue.ts';
 import { benchTsne } from './bench-tsne.ts';
 
-const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis,tsne' }, 'tsne-sizes': { type: 'string', default: '1000,10000,50000' } } });
+const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis,tsne,queue' }, 'tsne-sizes': { type: 'string', default: '1000,10000,50000' } } });
 const repeats = Number(args.repeats);
 const figures: Figure[] = [];
 const log = (msg: string) => process.stderr.write(msg + '\n');
@@ -97,5 +100,10 @@ runCli(async () => {
   }
   if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, config.atlas.unitsPerLayer, log)));
   if (only.has('tsne')) figures.push(...benchTsne(args['tsne-sizes']!.split(',').map(Number), log));
+  if (only.has('queue')) {
+    const all = [model];
+    for (const spec of config.models.slice(1)) all.push(await loadConfiguredModel(spec, fetchOptionsFor(config)));
+    figures.push(...(await benchQueue(config, args.config, all, log)));
+  }
   for (const f of figures) console.log(JSON.stringify(f));
 });

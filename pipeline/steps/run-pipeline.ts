@@ -19,13 +19,14 @@ import { galleryActivations } from './gallery-activations.ts';
 import { galleryImages, type Fit } from './gallery-images.ts';
 import { analysedPhotos, imageAnalyses } from './image-analyses.ts';
 import { ModelPool } from './model-pool.ts';
+import type { AtlasQueue } from '../queue/coordinator.ts';
 import { mapLayers, writeModelRecord } from './model-record.ts';
 import { unitAtlas } from './unit-atlas.ts';
 import { unitTagsStep } from './unit-tags.ts';
 
 export interface PipelineOptions {
   /** Extra units for the atlas (`npm run atlas -- --layers ... --units ...`). */
-  atlas?: { layers: string[] | 'all'; units: string };
+  atlas?: { layers: string[] | 'all'; units: string; queue?: AtlasQueue };
   /** Only the model, dataset statistics and the unit atlas (what `npm run atlas` needs). */
   atlasOnly?: boolean;
 }
@@ -75,7 +76,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       await analyses;
       let selection = defaultSelection(model, settings.atlas, striking);
       if (opts.atlas) selection = extendSelection(model, selection, opts.atlas.layers, opts.atlas.units);
-      await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: settings.atlas, pool, ctx });
+      await unitAtlas({ model, dataset: images.dataset, datasetId, stats: statsByLayer, selection, settings: settings.atlas, pool, ctx, queue: opts.atlas?.queue });
       if (!opts.atlasOnly) await classModels(model, analysedPhotos(images.gallery, settings.analyses), settings.atlas.classModels, pool, ctx);
       await unitTagsStep(model, images.dataset, statsByLayer, ctx);
       if (!opts.atlasOnly) pages += await embeddingMaps(model, images.gallery, images.dataset, datasetId, statsByLayer, ctx);

@@ -4,6 +4,8 @@ import type { UnitSelection } from '../atlas/select-units.ts';
 import type { AtlasSettings } from '../atlas/settings.ts';
 import type { TopPatch, UnitPatchesResult } from '../atlas/unit-patches.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
+import type { AtlasQueue } from '../queue/coordinator.ts';
+import type { AtlasJob, AtlasTask } from '../queue/jobs.ts';
 import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
 import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
 import type { UnitStatsRecord } from '../records/schemas.ts';
@@ -12,6 +14,7 @@ import type { CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { readDatasetMatrix, type DatasetMatrix } from './dataset-matrix.ts';
 import type { ModelPool } from './model-pool.ts';
+import { sha256File, stableHash } from '../util/hash.ts';
 import { provenance, sig, stepKey } from './provenance.ts';
 
 /**
@@ -22,6 +25,8 @@ import { provenance, sig, stepKey } from './provenance.ts';
  */
 
 const VERSIONS = { patches: 3, vis: 1, extras: 1 };
+/** Per task, the code version a queue worker must share with the coordinator. */
+export const ATLAS_CODE_VERSIONS: Record<AtlasTask, number> = { unitPatches: VERSIONS.patches, featureVis: VERSIONS.vis, featureVisExtras: VERSIONS.extras };
 
 export type AtlasKind = 'unitPatches' | 'featureVis' | 'featureVisExtras';
 const DIRS: Record<AtlasKind, string> = { unitPatches: 'patches', featureVis: 'feature-vis', featureVisExtras: 'feature-vis-extras' };
@@ -39,6 +44,28 @@ interface Inputs {
   settings: AtlasSettings;
   pool: ModelPool;
   ctx: BuildContext;
+  /** When set, jobs go through this queue to workers on any machine instead of this machine's threads. */
+  queue?: AtlasQueue;
+}
+
+type TaskArgs<T extends AtlasTask> = Omit<Extract<AtlasJob, { task: T }>, 'task' | 'model' | 'modelHash' | 'codeVersion' | 'top'> & (T extends 'unitPatches' ? { top: TopPatch[] } : unknown);
+
+/**
+ * Runs one task, on this machine's worker threads or through the queue (the same task code runs
+ * either way; see pipeline/queue/). The job id is the cache key of what it computes. Returns the
+ * result and the backend that computed it, for the provenance.
+ */
+async function compute<R, T extends AtlasTask = AtlasTask>(inp: Inputs, task: T, args: TaskArgs<T>, jobId: string): Promise<{ r: R; on: Pick<BuildContext, 'backend'> }> {
+  if (!inp.queue) {
+    const workers = await inp.pool.get();
+    return { r: await workers.run<R>(task, { ...args, publicDir: inp.ctx.publicDir }), on: inp.ctx };
+  }
+  // The queue carries no local paths: dataset images go by id and sha256, images come back as bytes.
+  const { top, ...rest } = args as { top?: TopPatch[] };
+  const hashed = top && (await Promise.all(top.map(async ({ file, ...t }) => ({ ...t, sha256: t.sha256 || (await sha256File(file)) }))));
+  const job = { ...rest, task, model: inp.model.id, modelHash: inp.model.contentHash ?? inp.model.id, codeVersion: ATLAS_CODE_VERSIONS[task], ...(hashed && { top: hashed }) } as AtlasJob;
+  const { result, backend } = await inp.queue.run<R>(job, jobId, inp.ctx.publicDir);
+  return { r: result, on: { backend } };
 }
 
 interface Work {
@@ -63,19 +90,19 @@ async function patchWork(inp: Inputs, layer: string, unit: number): Promise<Work
   const s = inp.settings.patches;
   const key = stepKey('unit-patches', VERSIONS.patches, { model: inp.model.contentHash ?? inp.model.id, stats: stats.key, layer, unit, s });
   if (await isFresh('unitPatches', inp, layer, unit, key)) return null;
-  const files = new Map(inp.dataset.map((d) => [d.id, d.file]));
-  const top: TopPatch[] = u.top.map((t) => ({ image: t.image, file: files.get(t.image)!, value: t.value, pre: t.pre, pos: t.pos!, box: t.box! }));
+  const files = new Map(inp.dataset.map((d) => [d.id, { file: d.file, sha256: d.sha256 }]));
+  const top: TopPatch[] = u.top.map((t) => ({ image: t.image, ...files.get(t.image)!, value: t.value, pre: t.pre, pos: t.pos!, box: t.box! }));
   return {
     label: `${layer}:${unit} patches`,
     units: 0,
     run: async () => {
-      const workers = await inp.pool.get();
-      const r = await workers.run<UnitPatchesResult>('unitPatches', { layer, unit, top, tile: s.tile, publicDir: inp.ctx.publicDir });
-      const prov = provenance(inp.ctx, { method: 'top-9 patches + deconvnet', codeVersion: VERSIONS.patches, params: { ...s, rule: 'deconvnet', backwardPasses: r.backwardPasses }, model: inp.model.id, layer, unit, startedAt: computeStart(r.ms) });
+      const { r, on } = await compute<UnitPatchesResult, 'unitPatches'>(inp, 'unitPatches', { layer, unit, top, tile: s.tile }, `patches-${key}`);
+      const prov = provenance(on, { method: 'top-9 patches + deconvnet', codeVersion: VERSIONS.patches, params: { ...s, rule: 'deconvnet', backwardPasses: r.backwardPasses }, model: inp.model.id, layer, unit, startedAt: computeStart(r.ms) });
       const items = top.map((t) => ({ image: t.image, value: t.value, pre: t.pre, pos: t.pos, box: t.box }));
       await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'unitPatches', inp.model.id, layer, unit), ATLAS_KINDS.unitPatches.schema, {
         model: inp.model.id, layer, unit, dataset: inp.datasetId!, sheet: r.sheet, items, projectionSimilarity: r.projectionSimilarity === null ? null : sig(r.projectionSimilarity, 3), key, provenance: prov,
       });
+      await inp.queue?.done(`patches-${key}`);
     },
   };
 }
@@ -98,15 +125,15 @@ async function visWork(inp: Inputs, layer: string, units: number[], profiles: Da
   const work: Work[] = [];
   for (let i = 0; i < stale.length; i += s.batch) {
     const chunk = stale.slice(i, i + s.batch);
+    const jobId = `vis-${stableHash(chunk.map((u) => visKey(inp, layer, u, 'vis')))}`;
     work.push({
       label: `${layer} feature vis ${chunk.join(',')}`,
       units: chunk.length,
       run: async () => {
-        const workers = await inp.pool.get();
-        const r = await workers.run<{ units: FeatureVisUnit[]; ms: number }>('featureVis', { layer, units: chunk, settings: s, publicDir: inp.ctx.publicDir });
+        const { r, on } = await compute<{ units: FeatureVisUnit[]; ms: number }, 'featureVis'>(inp, 'featureVis', { layer, units: chunk, settings: s }, jobId);
         for (const v of r.units) {
           const b = best(inp, profiles, layer, v.unit);
-          const prov = provenance(inp.ctx, {
+          const prov = provenance(on, {
             method: 'feature visualization (channel mean, Lucid recipe)', codeVersion: VERSIONS.vis,
             params: { ...s, objective: 'channel mean', parameterization: 'fourier, decorrelated colour', transforms: 'pad, jitter, scale, rotate, jitter', batchUnits: chunk },
             model: inp.model.id, layer, unit: v.unit, seed: s.seed, startedAt: computeStart(r.ms),
@@ -117,6 +144,7 @@ async function visWork(inp: Inputs, layer: string, units: number[], profiles: Da
             key: visKey(inp, layer, v.unit, 'vis'), provenance: prov,
           });
         }
+        await inp.queue?.done(jobId);
       },
     });
   }
@@ -131,13 +159,13 @@ async function extrasWork(inp: Inputs, layer: string, unit: number): Promise<Wor
     label: `${layer}:${unit} negative + diversity`,
     units: 0,
     run: async () => {
-      const workers = await inp.pool.get();
-      const r = await workers.run<FeatureVisExtras>('featureVisExtras', { layer, unit, settings: s, publicDir: inp.ctx.publicDir });
+      const { r, on } = await compute<FeatureVisExtras, 'featureVisExtras'>(inp, 'featureVisExtras', { layer, unit, settings: s }, `extras-${key}`);
       const img = (v: FeatureVisExtras['negative']) => ({ image: v.image, reachedMean: sig(v.reachedMean), reachedMax: sig(v.reachedMax) });
-      const prov = provenance(inp.ctx, { method: 'feature visualization: negative direction and diversity', codeVersion: VERSIONS.extras, params: { ...s, objective: '−channel mean; channel mean − weight · Gram cosine diversity' }, model: inp.model.id, layer, unit, seed: s.seed, startedAt: computeStart(r.ms) });
+      const prov = provenance(on, { method: 'feature visualization: negative direction and diversity', codeVersion: VERSIONS.extras, params: { ...s, objective: '−channel mean; channel mean − weight · Gram cosine diversity' }, model: inp.model.id, layer, unit, seed: s.seed, startedAt: computeStart(r.ms) });
       await writeRecord(atlasRecordFile(inp.ctx.recordsDir, 'featureVisExtras', inp.model.id, layer, unit), ATLAS_KINDS.featureVisExtras.schema, {
         model: inp.model.id, layer, unit, negative: img(r.negative), diversity: r.diversity.map(img), similarity: sig(r.similarity), key, provenance: prov,
       });
+      await inp.queue?.done(`extras-${key}`);
     },
   };
 }
