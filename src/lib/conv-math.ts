@@ -6,6 +6,7 @@
  * Convention: cross-correlation, as every deep-learning library computes it (the kernel is not
  * flipped); zero padding p on every side; dilation d spreads the f taps over d(f−1)+1 pixels.
  */
+import { mulberry32 } from '../../pipeline/featurevis/random.ts';
 
 export type ConvMode = 'standard' | 'depthwise' | 'pointwise' | 'transposed';
 export const CONV_MODES: ConvMode[] = ['standard', 'depthwise', 'pointwise', 'transposed'];
@@ -136,21 +137,9 @@ export const FILTER_NAMES: Record<FilterName, string> = {
   kaiming: 'random, Kaiming init (std √(2/f²))',
 };
 
-/** Deterministic PRNG (mulberry32) so a "random" filter is the same on every visit. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal samples (Box–Muller). */
 export function gaussianSamples(count: number, seed: number): number[] {
-  const r = rng(seed);
+  const r = mulberry32(seed); // seeded: a "random" filter is the same on every visit
   const out: number[] = [];
   while (out.length < count) {
     const u = Math.max(r(), 1e-12);
