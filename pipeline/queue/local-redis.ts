@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../util/free-port.ts';
 
 /**
  * A throw-away redis-server on a free loopback port, for the queue tests and `npm run bench`:
@@ -13,17 +13,6 @@ export function redisServerPath(): string | null {
 export interface LocalRedis {
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 export async function startLocalRedis(bin: string): Promise<LocalRedis> {
