@@ -25,6 +25,8 @@ export interface NoteEntry {
   id: string;
   data: { title?: string; author?: string };
   body?: string;
+  /** Astro's HTML of the Markdown body (remark-text-only: raw HTML in a note stays text). */
+  rendered?: { html: string };
 }
 
 export type UnitTags = UnitTagsRecord['units'][number];

@@ -30,6 +30,6 @@ export async function writeHostileGallery(root: string, notesDir: string): Promi
   await writeFile(file, JSON.stringify(config, null, 2));
   const noteDir = path.join(notesDir, 'tiny', 'c1');
   await mkdir(noteDir, { recursive: true });
-  await writeFile(path.join(noteDir, '0.md'), `A note ${PAYLOAD}\n\n<script>alert('note')</script>\n\n[link](javascript:alert('link'))\n`);
+  await writeFile(path.join(noteDir, '0.md'), `A note ${PAYLOAD} about {{strongest-photo}}\n\n<script>alert('note')</script>\n\n[link](javascript:alert('link'))\n`);
   return file;
 }

@@ -17,14 +17,16 @@ import { run, skip, useTinySite } from './harness.ts';
 import { searchWords } from '../../src/lib/search-words.ts';
 
 // The notes collection reads ATLAS_NOTES_DIR, and the build command passes this process's
-// environment on to Astro: a note for tiny c1 unit 0, with a word found nowhere else.
+// environment on to Astro: a note for tiny c1 unit 0, with a word found nowhere else and two
+// measured facts the build fills in.
 const NOTE_LAYER = 'c1';
 const NOTE_WORD = 'quokkaflange';
 const notesDir = await mkdtemp(path.join(os.tmpdir(), 'atlas-notes-'));
 await mkdir(path.join(notesDir, 'tiny', NOTE_LAYER), { recursive: true });
 await writeFile(
   path.join(notesDir, 'tiny', NOTE_LAYER, '0.md'),
-  `---\ntitle: A test note\nauthor: Atlas tests\n---\n\nThis unit looks like a **${NOTE_WORD}** to the tests.\n`,
+  `---\ntitle: A test note\nauthor: Atlas tests\n---\n\nThis unit looks like a **${NOTE_WORD}** to the tests. It responds most to {{strongest-photo}}; ` +
+    `its receptive field is {{receptive-field}}.\n`,
 );
 process.env.ATLAS_NOTES_DIR = notesDir;
 
@@ -203,7 +205,13 @@ describe.skipIf(skip)('unit atlas in a browser', () => {
     const note = page.locator('#notes .unit-note');
     expect(await note.count()).toBe(1);
     await expect(note.locator('h3').textContent()).resolves.toBe('A test note');
-    await expect(note.locator('strong').textContent()).resolves.toBe(NOTE_WORD);
+    await expect(note.locator('strong:not(.note-fact)').textContent()).resolves.toBe(NOTE_WORD);
+    // The facts are this build's values: the same photo and receptive field the page states above.
+    const facts = await note.locator('.note-fact').allTextContents();
+    const lede = page.locator('.lede');
+    expect(facts).toHaveLength(2);
+    await expect(lede.locator('a[href^="#"]').first().textContent()).resolves.toBe(facts[0]);
+    await expect(page.locator('.facts').textContent()).resolves.toContain(facts[1]);
     await expect(note.textContent()).resolves.toContain('Atlas tests');
     await page.close();
     const other = await site.open(`/models/tiny/layers/${NOTE_LAYER}/units/1/`);
