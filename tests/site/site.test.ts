@@ -4,7 +4,7 @@
  * preview command, and drives headless Chromium (playwright-core + the system's chromium; run
  * `npm run setup` to install it). Nothing here touches the real dist/ or content/generated/.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pngSize, run, skip, useTinySite } from './harness.ts';
@@ -184,6 +184,28 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     expect([...seen].filter((p) => /\/images\/[^/]+\/$/.test(p)).length).toBe(TINY_PHOTOS.length);
     expect(seen.has('/credits/')).toBe(true);
     expect(seen.has('/search/')).toBe(true);
+  });
+
+  it('on a 390 px phone no page type scrolls sideways', async () => {
+    // One page per route (parameters after models/, layers/, units/, images/, … replaced by *); every explainer chapter.
+    const files = (await readdir(path.join(site.out, 'dist'), { recursive: true })).filter((f) => f.endsWith('index.html'));
+    const routes = new Map<string, string>();
+    for (const f of files.sort()) {
+      const parts = `/${f.replace(/index\.html$/, '')}`.split('/');
+      const pattern = parts.map((seg, i) => (['models', 'layers', 'units', 'images', 'classes', 'compare'].includes(parts[i - 1]) ? '*' : seg)).join('/');
+      if (!routes.has(pattern)) routes.set(pattern, parts.join('/'));
+    }
+    expect(routes.size).toBeGreaterThan(12);
+    const phone = await site.context.browser()!.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await phone.newPage();
+    const wide: string[] = [];
+    for (const p of routes.values()) {
+      await page.goto(site.origin + p, { waitUntil: 'load' });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${p}: ${width} px`);
+    }
+    await phone.close();
+    expect(wide).toEqual([]);
   });
 
   it('no page logged a console error', () => {
