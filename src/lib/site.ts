@@ -70,6 +70,19 @@ export function rfText(l: LayerRecord): string {
   return rf.size[0] === rf.size[1] ? `${rf.size[0]} px` : `${rf.size[0]}×${rf.size[1]} px`;
 }
 
+/**
+ * One line saying what a receptive field is, for reader pages. Deep layers' fields outgrow the input
+ * (MobileNet's last layers: 300+ px on a 224 px photo), which reads like an error without a word.
+ */
+export function rfGloss(l: LayerRecord, inputSize: number): string {
+  const rf = l.receptiveField;
+  if (rf.global) return 'every unit sees the whole photo';
+  const side = Math.max(rf.size[0], rf.size[1]);
+  return side > inputSize
+    ? `the input window one unit sees: wider than the ${inputSize} px photo, so a unit near the centre takes in all of it and one near the edge part padding`
+    : 'the input window one unit sees';
+}
+
 export function fmt(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return '–';
   if (value === 0) return '0';
