@@ -4,7 +4,7 @@
  * preview command, and drives headless Chromium (playwright-core + the system's chromium; run
  * `npm run setup` to install it). Nothing here touches the real dist/ or content/generated/.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pngSize, run, skip, useTinySite } from './harness.ts';
@@ -75,6 +75,16 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     expect(alt).toContain(`${l.id} unit 1`);
     expect(alt).toMatch(/activation/);
     await page.close();
+  });
+
+  it('npm run site-report finds the built site within every limit and counts its files exactly', async () => {
+    const out = await run(['pipeline/cli/site-report.ts', '--out', site.out]);
+    expect(out).toContain('within every limit');
+    const files = (await readdir(path.join(site.out, 'dist'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(out).toContain(` in ${files.length.toLocaleString('en-US')} files`);
+    for (const route of ['/models/<model>/layers/<layer>/units/<unit>/', '/models/<model>/images/<image>/', '/models/<model>/classes/<classIndex>/']) {
+      expect(out).toContain(route);
+    }
   });
 
   it('a unit page stays light: under 300 KB before images, thumbnails lazy', async () => {
