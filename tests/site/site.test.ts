@@ -70,7 +70,7 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     const loaded = await page.locator('figure.pair img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     expect(loaded.length).toBe(TINY_PHOTOS.length * 2);
     expect(loaded.every(Boolean)).toBe(true);
-    const alt = await page.locator('figure.pair img.map').first().getAttribute('alt');
+    const alt = await page.locator('figure.pair .map img').first().getAttribute('alt');
     expect(alt).toContain('Tiny test net');
     expect(alt).toContain(`${l.id} unit 1`);
     expect(alt).toMatch(/activation/);
