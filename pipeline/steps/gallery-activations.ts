@@ -37,6 +37,8 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * Image records are keyed per image, layer records on the whole gallery; only stale ones are redone.
  */
 
+/** Sheets (image-maps) and unit views are versioned apart: dropping the strips left the sheets unchanged. */
+const SHEET_CODE_VERSION = 2;
 const CODE_VERSION = 3;
 const COLORMAP = DEFAULT_COLORMAP;
 /** Feature-map tiles on image pages: at least 56 px, sheets at most 1008 px wide (the page column). */
@@ -73,7 +75,7 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
   const modelHash = model.contentHash ?? model.id;
   const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id), ranking: 'value before the rectifier; ties: map mean, then lower unit' };
   const unitParams = { thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, ranking: RANKING_RULE };
-  const imageKeys = gallery.map((g) => stepKey('image-maps', CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
+  const imageKeys = gallery.map((g) => stepKey('image-maps', SHEET_CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
   const galleryIds = gallery.map((g) => [g.id, g.sha256]);
   const layerKeys = layers.map((l) => stepKey('unit-views', CODE_VERSION, { model: modelHash, layer: l.id, images: galleryIds, fit, params: unitParams }));
 
@@ -116,7 +118,7 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
       predictions: acts[i].predictions,
       layers: layerMaps,
       key: imageKeys[i],
-      provenance: provenance(ctx, { method: 'feature-maps', codeVersion: CODE_VERSION, params: sheetParams, model: model.id, image: g.id, startedAt: t0 - forwardMs / gallery.length }),
+      provenance: provenance(ctx, { method: 'feature-maps', codeVersion: SHEET_CODE_VERSION, params: sheetParams, model: model.id, image: g.id, startedAt: t0 - forwardMs / gallery.length }),
     });
   }
   sheetProgress.finish();
