@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyCspToPage, CspError } from '../pipeline/steps/site-csp.ts';
+import { applyCspToPage, applyCspToSite, CspError, PAGE_STYLES, stylesheetScope } from '../pipeline/steps/site-csp.ts';
+import { readFile } from 'node:fs/promises';
 import { sweepStaleTemps, tempSiblingPath } from '../pipeline/util/atomic-write.ts';
 import { jsonForScript } from '../src/lib/json-script.ts';
 
@@ -19,6 +20,37 @@ describe('jsonForScript', () => {
 });
 
 describe('applyCspToPage', () => {
+  it('sibling pages share one class table and one stylesheet, and every page keeps its own declarations', async () => {
+    expect(stylesheetScope('models/m/layers/l/units/3/index.html')).toBe('models/m/layers/l/units');
+    expect(stylesheetScope('models/m/index.html')).toBe('models');
+    expect(stylesheetScope('credits/index.html')).toBe('');
+    expect(stylesheetScope('index.html')).toBe('');
+    const dist = await mkdtemp(path.join(os.tmpdir(), 'atlas-csp-site-'));
+    const pages: Record<string, string> = {
+      'models/m/layers/l/units/0/index.html': '<i style="left:-56px"></i><b style="width:9px"></b>',
+      'models/m/layers/l/units/1/index.html': '<i style="left:-112px"></i><b style="width:9px"></b>',
+      'credits/index.html': '<p>no styles</p>',
+    };
+    for (const [rel, body] of Object.entries(pages)) {
+      await mkdir(path.dirname(path.join(dist, rel)), { recursive: true });
+      await writeFile(path.join(dist, rel), page(body));
+    }
+    const result = await applyCspToSite(dist);
+    expect(result).toEqual({ pages: 3, stylesheets: 1, rules: 3 });
+    const sheet = await readFile(path.join(dist, 'models/m/layers/l/units', PAGE_STYLES), 'utf8');
+    const rules = new Map(sheet.trim().split('\n').map((r) => [r.slice(1, r.indexOf('{')), r.slice(r.indexOf('{') + 1, -1)]));
+    for (const [rel, body] of Object.entries(pages)) {
+      const html = await readFile(path.join(dist, rel), 'utf8');
+      // Each element's classes resolve, through the shared sheet, to exactly the declarations it had.
+      const before = [...body.matchAll(/style="([^"]*)"/g)].map((m) => m[1]);
+      const after = [...html.matchAll(/<(?:i|b) class="(s\d+)"/g)].map((m) => rules.get(m[1]));
+      expect(after).toEqual(before);
+      expect(html.includes(`href="/models/m/layers/l/units/${PAGE_STYLES}"`)).toBe(before.length > 0);
+      expect(html).not.toContain('<link rel="stylesheet"'.repeat(before.length ? 2 : 1));
+    }
+    await rm(dist, { recursive: true, force: true });
+  });
+
   it('moves style attributes into numbered classes, merged with existing ones, shared when equal', () => {
     const { html, css } = applyCspToPage(
       page(`<span class="tile a" style="left:-56px;top:0">x</span><i style="left:-56px;top:0;"></i><svg><g style="--c:#f00"/></svg>`),

@@ -189,24 +189,13 @@ export const unitViewsSchema = z
     model: id,
     layer: id,
     fit: fitSchema,
-    /** Gallery image ids in strip order. */
+    /** Gallery image ids; `units[].ranking` and `imageMax` index into this. */
     images: z.array(id),
     /**
-     * One strip per unit: its map on every gallery image, side by side, all on one scale (the unit's
-     * range over the gallery, top at the 99.5th percentile) so the strip compares images. `{unit}` in
-     * src is the index.
+     * Colour map of the layer's sheets. Unit pages cut a unit's map on each photo from that photo's
+     * feature-map sheet (image-maps), where every map is normalised to its own range.
      */
-    strips: z
-      .object({
-        src: z.string().includes('{unit}'),
-        tile: size,
-        cols: z.number().int().positive(),
-        scale: num,
-        colormap: z.string(),
-        /** Per unit [lo, hi]: the colour map spans this range (values above hi are clipped). */
-        range: z.array(z.tuple([num, num])),
-      })
-      .strict(),
+    colormap: z.string(),
     /** Each unit's map on the gallery image it responds to most, normalised per map. */
     thumbs: spriteSheetSchema,
     /** A handful of the layer's most active units in one small row (model page strip). */

@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadImageTensorData } from '../assets/images.ts';
 import { DEFAULT_COLORMAP } from '../imaging/colormap.ts';
-import { channelPercentile, channelStats, ColorGrid, quantizeChannels, reduceMap, sheetColumns, tileGeometry, writeWebp, type ChannelStats } from '../imaging/maps.ts';
+import { channelStats, ColorGrid, quantizeChannels, reduceMap, sheetColumns, tileGeometry, writeWebp, type ChannelStats } from '../imaging/maps.ts';
 import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { LayerInfo } from '../model/layers.ts';
@@ -31,31 +31,28 @@ import { provenance, sig, stepKey } from './provenance.ts';
  * per photo:
  *  - per (image, layer): one sprite sheet of all the layer's feature maps (each normalised to its own
  *    range) with a JSON index of per-channel min/max/mean; plus the image's top-5 predictions;
- *  - per (layer, unit): one strip of the unit's map on every gallery photo, on one common scale;
+ *  - per (layer, unit): its gallery-wide ranking and strongest response (unit pages cut the unit's
+ *    tile from each photo's sheet by CSS rather than from a strip file per unit: ~8,000 fewer files);
  *  - per layer: a sheet of each unit's strongest map (the layer page grid) and a small preview row.
  * Image records are keyed per image, layer records on the whole gallery; only stale ones are redone.
  */
 
-const CODE_VERSION = 2;
+/** Sheets (image-maps) and unit views are versioned apart: dropping the strips left the sheets unchanged. */
+const SHEET_CODE_VERSION = 2;
+const CODE_VERSION = 3;
 const COLORMAP = DEFAULT_COLORMAP;
 /** Feature-map tiles on image pages: at least 56 px, sheets at most 1008 px wide (the page column). */
 const SHEET = { target: 56, maxWidth: 1008 };
-/** Unit pages show each map beside a 112 px photo. */
-const STRIP = { target: 112, maxWidth: 14 * 112 };
 /** Layer page grid tiles, and the model page preview row. */
 const THUMB = { target: 56, cols: 32 };
 const PREVIEW = { target: 56, units: 8 };
 const BATCH = 4;
 const TOP_K = 5;
-/** Strips clip at the largest 99.5th percentile over the gallery, so a few hot pixels do not dim the rest. */
-const STRIP_PERCENTILE = 0.995;
 
 interface LayerActs {
   stats: ChannelStats;
   /** Channel-major 8-bit maps, each scaled to its own [min, max]. */
   u8: Uint8Array;
-  /** Per channel, the STRIP_PERCENTILE value of the map. */
-  high: Float32Array;
   /** Per channel, the largest value before the rectifier and where it is (rankings compare these). */
   preMax: Float32Array;
   preArgmax: Int32Array;
@@ -77,8 +74,8 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
   const pub = publicPaths(ctx.publicDir);
   const modelHash = model.contentHash ?? model.id;
   const sheetParams = { sheet: SHEET, colormap: COLORMAP, topK: TOP_K, layers: layers.map((l) => l.id), ranking: 'value before the rectifier; ties: map mean, then lower unit' };
-  const unitParams = { strip: STRIP, thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, stripPercentile: STRIP_PERCENTILE, ranking: RANKING_RULE };
-  const imageKeys = gallery.map((g) => stepKey('image-maps', CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
+  const unitParams = { thumb: THUMB, preview: PREVIEW, colormap: COLORMAP, ranking: RANKING_RULE };
+  const imageKeys = gallery.map((g) => stepKey('image-maps', SHEET_CODE_VERSION, { model: modelHash, image: g.sha256, fit, params: sheetParams }));
   const galleryIds = gallery.map((g) => [g.id, g.sha256]);
   const layerKeys = layers.map((l) => stepKey('unit-views', CODE_VERSION, { model: modelHash, layer: l.id, images: galleryIds, fit, params: unitParams }));
 
@@ -90,7 +87,7 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
     ),
   );
   const views: (UnitViewsRecord | undefined)[] = await Promise.all(
-    layers.map((l, i) => freshRecord(layerFile(l), unitViewsSchema, layerKeys[i], (r) => [...stripFiles(pub, r), fromSiteSrc(pub, r.thumbs.src), fromSiteSrc(pub, r.preview.src)])),
+    layers.map((l, i) => freshRecord(layerFile(l), unitViewsSchema, layerKeys[i], (r) => [fromSiteSrc(pub, r.thumbs.src), fromSiteSrc(pub, r.preview.src)])),
   );
   const staleImages = gallery.map((_, i) => i).filter((i) => !images[i]);
   const staleLayers = layers.map((_, i) => i).filter((i) => !views[i]);
@@ -121,27 +118,23 @@ export async function galleryActivations(model: AtlasModel, gallery: CheckedImag
       predictions: acts[i].predictions,
       layers: layerMaps,
       key: imageKeys[i],
-      provenance: provenance(ctx, { method: 'feature-maps', codeVersion: CODE_VERSION, params: sheetParams, model: model.id, image: g.id, startedAt: t0 - forwardMs / gallery.length }),
+      provenance: provenance(ctx, { method: 'feature-maps', codeVersion: SHEET_CODE_VERSION, params: sheetParams, model: model.id, image: g.id, startedAt: t0 - forwardMs / gallery.length }),
     });
   }
   sheetProgress.finish();
 
   const unitCount = staleLayers.reduce((s, li) => s + layers[li].channels, 0);
-  const stripProgress = createProgress({ label: `${model.id} unit strips`, total: unitCount, noun: 'units' });
+  const unitProgress = createProgress({ label: `${model.id} unit views`, total: unitCount, noun: 'units' });
   for (const li of staleLayers) {
     const t0 = performance.now();
-    const view = await writeUnitViews(model, gallery, layers[li], acts, layerKeys[li], pub, () => stripProgress.tick());
+    const view = await writeUnitViews(model, gallery, layers[li], acts, layerKeys[li], pub, (n) => unitProgress.tick(n));
     views[li] = await writeRecord(layerFile(layers[li]), unitViewsSchema, {
       ...view,
       provenance: provenance(ctx, { method: 'unit-views', codeVersion: CODE_VERSION, params: unitParams, model: model.id, layer: layers[li].id, startedAt: t0 }),
     });
   }
-  stripProgress.finish();
+  unitProgress.finish();
   return { images: images as ImageMapsRecord[], layers: views as UnitViewsRecord[] };
-}
-
-function stripFiles(pub: PublicPaths, r: UnitViewsRecord): string[] {
-  return r.units.map((u) => fromSiteSrc(pub, r.strips.src.replace('{unit}', String(u.index))));
 }
 
 /** Removes files in `dir` left over from earlier keys. */
@@ -181,7 +174,6 @@ async function forwardGallery(model: AtlasModel, gallery: CheckedImage[], layers
         img.layers.set(layer.id, {
           stats,
           u8,
-          high: channelPercentile(u8, h * w, stats.min, stats.max, STRIP_PERCENTILE),
           preMax: preStats.max,
           preArgmax: preStats.argmax,
         });
@@ -257,33 +249,22 @@ async function writeUnitViews(
   acts: ImageActs[],
   key: string,
   pub: PublicPaths,
-  tick: () => void,
+  tick: (n: number) => void,
 ): Promise<Omit<UnitViewsRecord, 'provenance'>> {
   const [h, w, c] = layer.shape;
   const n = h * w;
   const per = acts.map((a) => a.layers.get(layer.id)!);
   const layerDir = path.join(pub.dir, 'units', model.id, layer.id);
-  const dir = path.join(layerDir, key.slice(0, 10));
 
-  // Per unit: the gallery-wide range used by its strip, and the photo it responds to most (RANKING_RULE).
+  // Per unit: its strongest response over the gallery, and the photo it responds to most (RANKING_RULE).
   const units: UnitViewsRecord['units'] = [];
-  const lo = new Float32Array(c);
-  const hi = new Float32Array(c);
   const best = new Int32Array(c);
   const tie = tieOrder(gallery.map((g) => g.sha256));
   for (let k = 0; k < c; k++) {
-    let mn = 0;
     let mx = -Infinity;
-    let top = -Infinity;
-    per.forEach((p) => {
-      mn = Math.min(mn, p.stats.min[k]);
-      top = Math.max(top, p.high[k]);
-      mx = Math.max(mx, p.stats.max[k]);
-    });
+    per.forEach((p) => (mx = Math.max(mx, p.stats.max[k])));
     const ranking = topIndices(per.map((p) => p.preMax[k]), per.map((p) => p.stats.mean[k]), tie, per.length);
     best[k] = ranking[0];
-    lo[k] = mn;
-    hi[k] = top > mn ? top : mx;
     const flat = per[best[k]].preArgmax[k];
     const [y, x] = [Math.floor(flat / w), flat % w];
     units.push({
@@ -299,35 +280,7 @@ async function writeUnitViews(
     });
   }
 
-  // Strips: every photo's map of the unit on the unit's common scale [lo, hi] (clipped above hi).
-  const sGeo = tileGeometry([h, w], STRIP.target);
-  const [sh, sw] = reducedTile(h, w, sGeo.down);
-  const sCols = sheetColumns(gallery.length, sGeo.tile[1], STRIP.maxWidth);
-  const sRows = Math.ceil(gallery.length / sCols);
-  const lut = new Uint8Array(256);
-  const scratch = new Uint8Array(n);
-  await mapLimited(
-    Array.from({ length: c }, (_, k) => k),
-    3,
-    async (k) => {
-      const grid = new ColorGrid(sCols, sRows, sh, sw, COLORMAP);
-      const range = hi[k] - lo[k];
-      per.forEach((p, i) => {
-        const mn = p.stats.min[k];
-        const span = p.stats.max[k] - mn;
-        for (let v = 0; v < 256; v++) {
-          const raw = mn + (v / 255) * span;
-          const d = range > 1e-6 ? ((raw - lo[k]) / range) * 255 : 0;
-          lut[v] = d <= 0 ? 0 : d >= 255 ? 255 : Math.round(d);
-        }
-        const src = p.u8.subarray(k * n, (k + 1) * n);
-        for (let j = 0; j < n; j++) scratch[j] = lut[src[j]];
-        grid.put(i, reduceMap(scratch, 0, h, w, sGeo.down));
-      });
-      await writeWebp(path.join(dir, `${k}.webp`), grid.rgb, grid.width, grid.height, { up: sGeo.up, lossless: sGeo.up >= 2 });
-      tick();
-    },
-  );
+  tick(c);
   // Layer grid: each unit's map on its best photo, normalised per map.
   const tGeo = tileGeometry([h, w], THUMB.target);
   const [th, tw] = reducedTile(h, w, tGeo.down);
@@ -347,21 +300,15 @@ async function writeUnitViews(
   previewUnits.forEach((k, i) => preview.put(i, reduceMap(per[best[k]].u8, k * n, h, w, pDown)));
   const previewFile = path.join(layerDir, `preview-${key.slice(0, 10)}.webp`);
   const previewWritten = await writeWebp(previewFile, preview.rgb, preview.width, preview.height, { up: pUp, lossless: pUp >= 2 });
-  await pruneDir(layerDir, new Set([path.basename(dir), path.basename(thumbFile), path.basename(previewFile)]));
+  // Also removes the per-unit strip folders earlier code versions wrote.
+  await pruneDir(layerDir, new Set([path.basename(thumbFile), path.basename(previewFile)]));
 
   return {
     model: model.id,
     layer: layer.id,
     fit: model.preprocess.fit,
     images: gallery.map((g) => g.id),
-    strips: {
-      src: toSiteSrc(pub, path.join(dir, '{unit}.webp')),
-      tile: sGeo.tile,
-      scale: sGeo.scale,
-      cols: sCols,
-      colormap: COLORMAP,
-      range: Array.from({ length: c }, (_, k) => [sig(lo[k]), sig(hi[k])] as [number, number]),
-    },
+    colormap: COLORMAP,
     thumbs: { src: toSiteSrc(pub, thumbFile), ...thumbWritten, cols: tCols, rows: tRows, count: c, tile: tGeo.tile },
     preview: { src: toSiteSrc(pub, previewFile), ...previewWritten, units: previewUnits, tile: [ph * pUp, pw * pUp] },
     units,

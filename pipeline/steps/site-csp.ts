@@ -4,8 +4,9 @@ import path from 'node:path';
 /**
  * The strict Content-Security-Policy the site ships, and the pass over astro's output that makes
  * the pages satisfy it. Pages state sizes and sprite offsets as `style=` attributes (the natural
- * way to write them in a template); CSP `style-src 'self'` forbids those, so every page's style
- * attributes become classes in a stylesheet beside the page. Doing it once here, after astro,
+ * way to write them in a template); CSP `style-src 'self'` forbids those, so the style attributes
+ * become classes in a stylesheet shared by sibling pages (all unit pages of a layer, all class pages
+ * of a model: they repeat the same sprite offsets and sizes). Doing it once here, after astro,
  * keeps every template (and every page added later) simple and CSP-clean by construction.
  * The pass also refuses output the policy would block at run time, naming the page.
  */
@@ -49,13 +50,14 @@ export interface CspPageResult {
 }
 
 /**
- * Rewrites one page: style attributes → classes (`sN`, numbered per page in order of first use),
- * the policy as a <meta> at the top of <head>, a <link> to the page's stylesheet. Throws on what the
- * policy would block: inline <style>, inline scripts (other than JSON data), event-handler
- * attributes, javascript: URLs, and x-show elements hidden by a style (a class would keep them hidden).
+ * Rewrites one page: style attributes → classes (`sN`, numbered in order of first use in `classes`,
+ * which sibling pages share), the policy as a <meta> at the top of <head>, a <link> to the
+ * stylesheet. Throws on what the policy would block: inline <style>, inline scripts (other than JSON
+ * data), event-handler attributes, javascript: URLs, and x-show elements hidden by a style (a class
+ * would keep them hidden). `css` holds the rules of `classes` (all of them when shared).
  */
-export function applyCspToPage(html: string, page: string, stylesheetHref: string): CspPageResult {
-  const classes = new Map<string, string>();
+export function applyCspToPage(html: string, page: string, stylesheetHref: string, classes = new Map<string, string>()): CspPageResult {
+  let used = false;
   const problems: string[] = [];
   let out = html.replace(TAG, (whole, name: string, attrText: string, selfClose: string) => {
     const tag = name.toLowerCase();
@@ -83,6 +85,7 @@ export function applyCspToPage(html: string, page: string, stylesheetHref: strin
     if (declarations) {
       cls = classes.get(declarations) ?? `s${classes.size}`;
       classes.set(declarations, cls);
+      used = true;
     }
     const classValue = [existing, cls].filter(Boolean).join(' ');
     return `<${name}${classValue ? ` class="${classValue}"` : ''}${kept.map((a) => a.raw).join('')}${selfClose ? '/' : ''}>`;
@@ -90,12 +93,28 @@ export function applyCspToPage(html: string, page: string, stylesheetHref: strin
   if (problems.length) throw new CspError(`${page} would break the Content-Security-Policy: ${[...new Set(problems)].join('; ')}`);
 
   const meta = `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`;
-  const link = classes.size ? `<link rel="stylesheet" href="${stylesheetHref}">` : '';
+  const link = used ? `<link rel="stylesheet" href="${stylesheetHref}">` : '';
   if (!/<head[^>]*>/i.test(out)) throw new CspError(`${page} has no <head> for the Content-Security-Policy`);
   out = out.replace(/<head[^>]*>/i, (h) => `${h}${meta}`);
   if (link) out = out.replace(/<\/head>/i, `${link}</head>`);
+  return { html: out, css: stylesheet(classes) };
+}
+
+function stylesheet(classes: Map<string, string>): string {
   const css = [...classes].map(([decl, cls]) => `.${cls}{${decl}}`).join('\n');
-  return { html: out, css: css ? `${css}\n` : '' };
+  return css ? `${css}\n` : '';
+}
+
+/** The shared stylesheet's file name, in the folder that holds the sibling pages' folders. */
+export const PAGE_STYLES = 'page-styles.css';
+
+/**
+ * Pages share a stylesheet with their siblings: `models/m/layers/l/units/3/index.html` with every
+ * unit page of the layer (`models/m/layers/l/units/page-styles.css`); top-level pages use the root's.
+ */
+export function stylesheetScope(page: string): string {
+  const dir = path.posix.dirname(page);
+  return dir === '.' ? '' : path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir);
 }
 
 async function htmlFiles(dir: string): Promise<string[]> {
@@ -109,25 +128,29 @@ export function headersFile(): string {
 }
 
 /**
- * Applies the policy to every page of a built site: `x/index.html` gets `x/index.css` beside it
- * (per page, so no page downloads another page's offsets), and the site root gets `_headers`.
+ * Applies the policy to every page of a built site: sibling pages share one stylesheet (one file per
+ * group instead of one per page: hosts limit file counts), and the site root gets `_headers`.
  */
 export async function applyCspToSite(distDir: string, base = '/'): Promise<{ pages: number; stylesheets: number; rules: number }> {
+  const files = await htmlFiles(distDir);
+  const scopes = new Map<string, Map<string, string>>();
+  for (const file of files) {
+    const page = path.relative(distDir, file).split(path.sep).join('/');
+    const scope = stylesheetScope(page);
+    const classes = scopes.get(scope) ?? new Map<string, string>();
+    scopes.set(scope, classes);
+    // Absolute, so that 404.html finds its stylesheet whatever URL it is served at.
+    const href = `${base.replace(/\/?$/, '/')}${scope ? `${scope}/` : ''}${PAGE_STYLES}`;
+    const { html } = applyCspToPage(await readFile(file, 'utf8'), page, href, classes);
+    await writeFile(file, html);
+  }
   let stylesheets = 0;
   let rules = 0;
-  const files = await htmlFiles(distDir);
-  for (const file of files) {
-    const page = path.relative(distDir, file);
-    const cssName = `${path.basename(file, '.html')}.css`;
-    // Absolute, so that 404.html finds its stylesheet whatever URL it is served at.
-    const href = `${base.replace(/\/?$/, '/')}${path.relative(distDir, path.join(path.dirname(file), cssName)).split(path.sep).join('/')}`;
-    const { html, css } = applyCspToPage(await readFile(file, 'utf8'), page, href);
-    if (css) {
-      await writeFile(path.join(path.dirname(file), cssName), css);
-      stylesheets++;
-      rules += css.split('\n').length - 1;
-    }
-    await writeFile(file, html);
+  for (const [scope, classes] of scopes) {
+    if (!classes.size) continue;
+    await writeFile(path.join(distDir, scope, PAGE_STYLES), stylesheet(classes));
+    stylesheets++;
+    rules += classes.size;
   }
   await writeFile(path.join(distDir, '_headers'), headersFile());
   return { pages: files.length, stylesheets, rules };

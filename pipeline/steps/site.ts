@@ -183,7 +183,7 @@ async function astroAndPagefind(dirs: SiteDirs, env: NodeJS.ProcessEnv, key: str
   const csp = await applyCspToSite(staging, env.ATLAS_BASE ?? '/').catch((err: Error) => {
     throw new SiteBuildError(err.message);
   });
-  log.info(`csp: ${csp.pages} pages, ${csp.rules} style attributes moved to ${csp.stylesheets} stylesheets`);
+  log.info(`csp: ${csp.pages} pages, ${csp.rules} distinct style attributes moved to ${csp.stylesheets} shared stylesheets`);
 
   const pagefindStarted = performance.now();
   const pagefindBin = path.join(REPO_ROOT, 'node_modules', 'pagefind', 'lib', 'runner', 'bin.cjs');

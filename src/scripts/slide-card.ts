@@ -1,6 +1,6 @@
 /**
  * A 1600x900 slide card of one unit, drawn in the browser from files the page already uses: the
- * unit's strip of feature maps, the gallery photos beside them, its name and model, and the credits
+ * unit's feature maps cut from the photos' sheets, the gallery photos beside them, its name and model, and the credits
  * of every photo on the card (CC-BY photos require them).
  */
 export interface CardData {
@@ -9,9 +9,8 @@ export interface CardData {
   title: string;
   subtitle: string;
   stats: string;
-  strip: { src: string; cols: number; tile: [number, number] };
-  range: [number, number];
-  images: { label: string; photo: string; index: number; max: string; credit: string }[];
+  /** Per photo, the sheet of its maps at this layer and the unit's tile in it (each map normalised to its own range). */
+  images: { label: string; photo: string; map: { src: string; cols: number; tile: [number, number]; index: number }; max: string; credit: string }[];
   weights?: { src: string; cols: number; tile: [number, number]; index: number };
 }
 
@@ -63,11 +62,14 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
   canvas.height = CARD.height;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas');
-  const [strip, weights, ...photos] = await Promise.all([
-    loadImage(data.strip.src),
+  const shown = data.images.slice(0, 6);
+  const [weights, ...loaded] = await Promise.all([
     data.weights ? loadImage(data.weights.src) : Promise.resolve(null),
-    ...data.images.map((i) => loadImage(i.photo)),
+    ...shown.map((i) => loadImage(i.photo)),
+    ...shown.map((i) => loadImage(i.map.src)),
   ]);
+  const photos = loaded.slice(0, shown.length);
+  const sheets = loaded.slice(shown.length);
 
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, CARD.width, CARD.height);
@@ -102,17 +104,17 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
   const cellW = 480;
   const top = 250;
   const rowH = 268;
-  data.images.slice(0, 6).forEach((img, i) => {
+  shown.forEach((img, i) => {
     const x = left + (i % 3) * cellW;
     const y = top + Math.floor(i / 3) * rowH;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(photos[i], x, y, size, size);
-    const s = data.strip;
-    const sx = (img.index % s.cols) * s.tile[1];
-    const sy = Math.floor(img.index / s.cols) * s.tile[0];
+    const s = img.map;
+    const sx = (s.index % s.cols) * s.tile[1];
+    const sy = Math.floor(s.index / s.cols) * s.tile[0];
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(strip, sx, sy, s.tile[1], s.tile[0], x + size + 12, y, size, size);
+    ctx.drawImage(sheets[i]!, sx, sy, s.tile[1], s.tile[0], x + size + 12, y, size, size);
     ctx.fillStyle = '#1b1b1f';
     ctx.font = `600 19px ${FONT}`;
     ctx.fillText(fitText(ctx, img.label, size * 2 - 60), x, y + size + 28);
@@ -130,9 +132,9 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
   ctx.fillRect(left, barY - 14, 240, 14);
   ctx.fillStyle = '#5b5f66';
   ctx.font = `400 17px ${FONT}`;
-  ctx.fillText(`${data.range[0]}`, left, barY + 20);
-  const hi = `${data.range[1]}`;
-  ctx.fillText(hi, left + 240 - ctx.measureText(hi).width, barY + 20);
+  // Each map spans its own range: the bar's ends are each map's minimum and maximum (the "max" under it).
+  ctx.fillText('min', left, barY + 20);
+  ctx.fillText('max of each map', left + 240 - ctx.measureText('max of each map').width, barY + 20);
   ctx.fillText(fitText(ctx, data.stats, CARD.width - left - (left + 270)), left + 270, barY);
 
   // Credits of every photo on the card, never cut: the font shrinks until they fit in three lines.

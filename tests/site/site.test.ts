@@ -70,11 +70,21 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     const loaded = await page.locator('figure.pair img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     expect(loaded.length).toBe(TINY_PHOTOS.length * 2);
     expect(loaded.every(Boolean)).toBe(true);
-    const alt = await page.locator('figure.pair img.map').first().getAttribute('alt');
+    const alt = await page.locator('figure.pair .map img').first().getAttribute('alt');
     expect(alt).toContain('Tiny test net');
     expect(alt).toContain(`${l.id} unit 1`);
     expect(alt).toMatch(/activation/);
     await page.close();
+  });
+
+  it('npm run site-report finds the built site within every limit and counts its files exactly', async () => {
+    const out = await run(['pipeline/cli/site-report.ts', '--out', site.out]);
+    expect(out).toContain('within every limit');
+    const files = (await readdir(path.join(site.out, 'dist'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(out).toContain(` in ${files.length.toLocaleString('en-US')} files`);
+    for (const route of ['/models/<model>/layers/<layer>/units/<unit>/', '/models/<model>/images/<image>/', '/models/<model>/classes/<classIndex>/']) {
+      expect(out).toContain(route);
+    }
   });
 
   it('a unit page stays light: under 300 KB before images, thumbnails lazy', async () => {
@@ -108,12 +118,27 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     await page.close();
   });
 
-  it('an image page shows predictions and links every map to its unit', async () => {
-    const page = await site.open(`/models/tiny/images/${TINY_PHOTOS[0].id}/`);
+  it('an image page shows predictions, and a click on any map opens its unit', async () => {
+    const path0 = `/models/tiny/images/${TINY_PHOTOS[0].id}/`;
+    const page = await site.open(path0);
     expect(await page.locator('.preds li').count()).toBe(4);
     for (const l of mapLayers()) {
-      const links = page.locator(`#layer-${l.id} .hits a`);
-      expect(await links.count(), l.id).toBe(l.channels);
+      // Only the strongest and the projected maps carry links; the rest are found from the click position.
+      const links = await page.locator(`#layer-${l.id} .hits a`).count();
+      expect(links, l.id).toBeGreaterThanOrEqual(1);
+      expect(links, l.id).toBeLessThan(l.channels + 1);
+      const linked = await page.locator(`#layer-${l.id} .hits a[aria-label]`).evaluateAll((as) => as.map((a) => Number(/unit (\d+)/.exec(a.getAttribute('aria-label') ?? '')![1])));
+      const unit = [...Array(l.channels).keys()].reverse().find((k) => !linked.includes(k));
+      if (unit === undefined) continue;
+      const grid = page.locator(`#layer-${l.id} .hits`);
+      const { cols } = await grid.evaluate((g) => ({ cols: Number((g as HTMLElement).dataset.cols) }));
+      const box = (await grid.boundingBox())!;
+      const rows = Math.ceil(l.channels / cols);
+      await grid.scrollIntoViewIfNeeded();
+      const at = { x: ((unit % cols) + 0.5) * (box.width / cols), y: (Math.floor(unit / cols) + 0.5) * (box.height / rows) };
+      await grid.click({ position: at });
+      await page.waitForURL(new RegExp(`/layers/${l.id}/units/${unit}/`));
+      await page.goto(`${site.origin}${path0}`);
     }
     await page.close();
   });
