@@ -23,7 +23,8 @@ describe('loadConfig', () => {
     const config = await loadConfig({ cwd: dir, env: noEnv });
     expect(config.configFile).toBeNull();
     expect(config.models).toEqual([
-      expect.objectContaining({ id: 'mobilenet_v1_0.75_224', catalog: 'model:mobilenet_v1_0.75_224' }),
+      // MobileNet analyses the first 12 photos, which include the explainer's 4 picker photos (see defaults.ts).
+      expect.objectContaining({ id: 'mobilenet_v1_0.75_224', catalog: 'model:mobilenet_v1_0.75_224', analyses: { images: 12 } }),
       // The second default model analyses fewer photos and puts fewer units in the atlas (see defaults.ts).
       expect.objectContaining({ id: 'darknet_tiny', catalog: 'model:darknet_tiny', analyses: { images: 2 } }),
     ]);

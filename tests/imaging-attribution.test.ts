@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { absImage, drawBoxes, heatmapOverlay, rgbProjection, signedImage, upsampleBilinear } from '../pipeline/imaging/attribution-image.ts';
+import { absImage, absPercentile, drawBoxes, heatmapOverlay, rgbProjection, signedImage, sortedPercentile, upsampleBilinear } from '../pipeline/imaging/attribution-image.ts';
 import { COLORMAPS, colormapIndex, DIVERGING_CENTER, DIVERGING_COLORMAP, legendStops, signedIndex } from '../pipeline/imaging/colormap.ts';
 import { srgbToLab } from '../pipeline/tags/lab.ts';
 
@@ -144,5 +144,35 @@ describe('drawBoxes', () => {
     // Only the box's bottom row (y = 1) and right column (x = 1) fall inside the photo.
     const painted = Array.from({ length: 16 }, (_, p) => rgb[p * 3] === 9);
     expect(painted).toEqual([false, true, false, false, true, true, false, false, false, false, false, false, false, false, false, false]);
+  });
+});
+
+describe('absPercentile (selection) equals the nearest rank of the sorted |values|', () => {
+  let seed = 3;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const kinds: Record<string, (n: number) => Float32Array> = {
+    dense: (n) => Float32Array.from({ length: n }, () => rnd() * 2 - 1),
+    // Deconvnet projections: mostly exact zeros, so low percentiles fall back to the maximum.
+    sparse: (n) => Float32Array.from({ length: n }, () => (rnd() < 0.03 ? rnd() * 10 - 5 : 0)),
+    ties: (n) => Float32Array.from({ length: n }, () => Math.round(rnd() * 6 - 3)),
+    zeros: (n) => new Float32Array(n),
+    signedZeros: (n) => Float32Array.from({ length: n }, (_, i) => (i % 2 ? -0 : 0)),
+  };
+  for (const [kind, make] of Object.entries(kinds)) {
+    it(kind, () => {
+      for (const n of [1, 2, 3, 7, 100, 1001, 20_000]) {
+        for (let rep = 0; rep < 3; rep++) {
+          const v = make(n);
+          const before = Float32Array.from(v);
+          for (const p of [0, 1, 50, 90, 99, 99.5, 100]) expect(absPercentile(v, p), `${kind} n=${n} p=${p}`).toBe(sortedPercentile(v, p));
+          expect(v).toEqual(before);
+        }
+      }
+    });
+  }
+  it('keeps the sorted answer when a value is NaN, and 0 for an empty map', () => {
+    const v = Float32Array.from([1, NaN, -3, 2]);
+    for (const p of [0, 50, 100]) expect(absPercentile(v, p)).toBe(sortedPercentile(v, p));
+    expect(absPercentile(new Float32Array(0), 99)).toBe(0);
   });
 });

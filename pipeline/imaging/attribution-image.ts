@@ -61,12 +61,55 @@ function reduceChannels(map: Float32Array, h: number, w: number, how: 'sum' | 'm
   return out;
 }
 
-/** Nearest-rank percentile of |values|; falls back to the maximum when the percentile is zero (sparse maps). */
-export function absPercentile(values: Float32Array, percentile: number): number {
-  if (values.length === 0) return 0;
+/** The definition: nearest rank in the sorted |values| (the reference the selection must match). */
+export function sortedPercentile(values: Float32Array, percentile: number): number {
   const sorted = Float32Array.from(values, Math.abs).sort();
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((percentile / 100) * sorted.length) - 1));
   return sorted[rank] > 0 ? sorted[rank] : sorted[sorted.length - 1];
+}
+
+/** The k-th smallest value (0-based) of `a`, reordering `a` in place (Hoare's selection, expected O(n)). */
+function selectKth(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    // [lo, j] ≤ pivot ≤ [i, hi]; between them everything equals the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/**
+ * Nearest-rank percentile of |values|; falls back to the maximum when the percentile is zero (sparse
+ * maps). A selection instead of a full sort: this ran for every tile of every projection sheet.
+ */
+export function absPercentile(values: Float32Array, percentile: number): number {
+  if (values.length === 0) return 0;
+  const abs = new Float32Array(values.length);
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    abs[i] = Math.abs(values[i]);
+    if (abs[i] > max) max = abs[i];
+    // NaN has no rank; the sort puts it last, and this keeps that answer.
+    if (Number.isNaN(abs[i])) return sortedPercentile(values, percentile);
+  }
+  const rank = Math.min(abs.length - 1, Math.max(0, Math.ceil((percentile / 100) * abs.length) - 1));
+  const v = selectKth(abs, rank);
+  return v > 0 ? v : max;
 }
 
 function paint(indices: ArrayLike<number>, table: Uint8Array): Uint8Array {
@@ -82,7 +125,8 @@ function paint(indices: ArrayLike<number>, table: Uint8Array): Uint8Array {
 export function signedImage(map: Float32Array, h: number, w: number, opts: PercentileOptions = {}): ScaledImage {
   const net = reduceChannels(map, h, w, 'sum');
   const scale = absPercentile(net, opts.percentile ?? 99.5);
-  const indices = Uint8Array.from(net, (v) => signedIndex(scale > 0 ? v / scale : 0));
+  const indices = new Uint8Array(net.length);
+  for (let i = 0; i < net.length; i++) indices[i] = signedIndex(scale > 0 ? net[i] / scale : 0);
   return { rgb: paint(indices, COLORMAPS[DIVERGING_COLORMAP]), scale };
 }
 
@@ -113,7 +157,10 @@ export function rgbProjection(map: Float32Array, h: number, w: number, percentil
   if (percentile >= 100) for (const v of map) scale = Math.max(scale, Math.abs(v));
   else scale = absPercentile(map, percentile);
   const gain = scale > 0 ? 127 / scale : 0;
-  return Uint8Array.from(map, (v) => Math.max(1, Math.min(255, Math.round(128 + v * gain))));
+  // A plain loop: Uint8Array.from with a callback was a visible share of the projections' time.
+  const out = new Uint8Array(map.length);
+  for (let i = 0; i < map.length; i++) out[i] = Math.max(1, Math.min(255, Math.round(128 + map[i] * gain)));
+  return out;
 }
 
 /** Source coordinate and weights of output row/column i, as tf.image.resizeBilinear with halfPixelCenters. */

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { layerOf, type AtlasModel } from '../model/atlas-model.ts';
 import { inputAttribution } from '../model/attribution.ts';
+import { batchedInputGradient, canBackwardBatched } from '../model/batched-backward.ts';
 import type { ReluRule } from '../model/relu-rule.ts';
+import { resolveTarget } from '../model/targets.ts';
 
 export interface UnitPosition {
   channel: number;
@@ -21,7 +23,8 @@ function checkUnits(model: AtlasModel, layer: string, units: UnitPosition[]): vo
 }
 
 /**
- * Projects single activations of one image back to pixel space, one batch item per unit:
+ * Projects single activations of one image back to pixel space, one batch item per unit (one
+ * forward pass for all of them where `canBackwardBatched` allows, else the image tiled per unit):
  * 'deconvnet' gives Zeiler & Fergus's reconstructions, 'guided' and 'gradient' the same units seen
  * by guided backprop and saliency. Each item's target is that unit alone, all else in its layer zero.
  * Input: one preprocessed image [1, H, W, 3]; output [units, H, W, 3].
@@ -30,14 +33,17 @@ export function projectUnits(model: AtlasModel, x: tf.Tensor4D, layer: string, u
   if (x.shape[0] !== 1) throw new Error(`projectUnits takes one image, got a batch of ${x.shape[0]}`);
   if (units.length === 0) throw new Error('projectUnits: no units given');
   checkUnits(model, layer, units);
+  const target = { kind: 'unit' as const, layer, channel: units.map((u) => u.channel), y: units.map((u) => u.y), x: units.map((u) => u.x), preActivation };
+  const { node, weights } = resolveTarget(model, target, units.length);
+  try {
+    // One forward pass for all units instead of one per unit (the tiled batch below), where every layer allows it.
+    if (canBackwardBatched(model.runGraph, node)) return batchedInputGradient(model.runGraph, x, node, weights, rule);
+  } finally {
+    weights.dispose();
+  }
   const tiled = tf.tile(x, [units.length, 1, 1, 1]);
   try {
-    return inputAttribution(
-      model,
-      tiled,
-      { kind: 'unit', layer, channel: units.map((u) => u.channel), y: units.map((u) => u.y), x: units.map((u) => u.x), preActivation },
-      rule,
-    );
+    return inputAttribution(model, tiled, target, rule);
   } finally {
     tiled.dispose();
   }

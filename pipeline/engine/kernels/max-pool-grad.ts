@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
  * forward maximum (the switch), ties to the first in row-major order, as the cpu backend does.
  * wasm's own kernel sends ties to the last maximum and drops the signal of a window whose values are
  * all zero (a dead region after a rectifier), which loses part of a deconvnet projection.
+ * An input of batch 1 with a dy of batch N routes every dy item through that one image's switches
+ * (many backward signals from one forward pass, pipeline/model/batched-backward.ts).
  */
 export function maxPoolGrad(dy: tf.Tensor, input: tf.Tensor, attrs: Record<string, unknown>): tf.Tensor {
   const info = tf.backend_util.computePool2DInfo(
@@ -17,9 +19,13 @@ export function maxPoolGrad(dy: tf.Tensor, input: tf.Tensor, attrs: Record<strin
   );
   const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, padInfo } = info;
+  const items = dy.shape[0];
+  if (batchSize !== 1 && items !== batchSize) throw new Error(`maxPoolGrad: dy batch ${items} for an input batch of ${batchSize}`);
   const x = input.dataSync() as Float32Array;
   const g = dy.dataSync() as Float32Array;
-  const out = new Float32Array(input.size);
+  const inSize = inHeight * inWidth * ch;
+  const outSize = outHeight * outWidth * ch;
+  const out = new Float32Array(items * inSize);
   const best = new Float32Array(ch);
   const at = new Int32Array(ch);
   for (let b = 0; b < batchSize; b++) {
@@ -43,9 +49,15 @@ export function maxPoolGrad(dy: tf.Tensor, input: tf.Tensor, attrs: Record<strin
           }
         }
         const gBase = ((b * outHeight + oy) * outWidth + ox) * ch;
-        for (let c = 0; c < ch; c++) if (at[c] >= 0) out[at[c]] += g[gBase + c];
+        if (batchSize === items) {
+          for (let c = 0; c < ch; c++) if (at[c] >= 0) out[at[c]] += g[gBase + c];
+          continue;
+        }
+        for (let k = 0; k < items; k++) {
+          for (let c = 0; c < ch; c++) if (at[c] >= 0) out[k * inSize + at[c]] += g[k * outSize + gBase + c];
+        }
       }
     }
   }
-  return tf.tensor(out, input.shape, 'float32');
+  return tf.tensor(out, [items, inHeight, inWidth, ch], 'float32');
 }
