@@ -8,11 +8,15 @@ import Alpine from '@alpinejs/csp';
 import { drawSlideCard, type CardData } from './slide-card.ts';
 import { registerConvWidget } from './conv-widget.ts';
 
-/** Copies the page's own URL (without query or fragment). */
+/**
+ * Copies the page's own URL without its query, keeping a fragment that names something on the page
+ * (a unit page's #photo anchor), so the link opens where the reader is looking.
+ */
 Alpine.data('copyLink', () => ({
   status: '',
   async copy(this: { status: string }) {
-    const url = location.origin + location.pathname;
+    const id = decodeURIComponent(location.hash.slice(1));
+    const url = location.origin + location.pathname + (id && document.getElementById(id) ? location.hash : '');
     try {
       await navigator.clipboard.writeText(url);
     } catch {

@@ -1,7 +1,8 @@
 /**
  * A 1600x900 slide card of one unit, drawn in the browser from files the page already uses: the
- * unit's feature maps cut from the photos' sheets, the gallery photos beside them, its name and model, and the credits
- * of every photo on the card (CC-BY photos require them).
+ * unit's feature maps cut from the photos' sheets, the gallery photos beside them, what the unit
+ * detects (feature visualization, top dataset patches) when the atlas has it, its name and model,
+ * and the credits of every photo on the card (CC-BY photos require them).
  */
 export interface CardData {
   filename: string;
@@ -12,6 +13,11 @@ export interface CardData {
   /** Per photo, the sheet of its maps at this layer and the unit's tile in it (each map normalised to its own range). */
   images: { label: string; photo: string; map: { src: string; cols: number; tile: [number, number]; index: number }; max: string; credit: string }[];
   weights?: { src: string; cols: number; tile: [number, number]; index: number };
+  /** What the unit detects, from the unit atlas: its feature visualization and the first tiles of its top-patch sheet. */
+  detects?: {
+    vis?: { src: string; label: string };
+    patches?: { src: string; cols: number; tile: [number, number]; count: number };
+  };
 }
 
 export const CARD = { width: 1600, height: 900 };
@@ -62,9 +68,11 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
   canvas.height = CARD.height;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas');
-  const shown = data.images.slice(0, 6);
-  const [weights, ...loaded] = await Promise.all([
+  const shown = data.images.slice(0, data.detects ? 4 : 6);
+  const [weights, vis, patches, ...loaded] = await Promise.all([
     data.weights ? loadImage(data.weights.src) : Promise.resolve(null),
+    data.detects?.vis ? loadImage(data.detects.vis.src) : Promise.resolve(null),
+    data.detects?.patches ? loadImage(data.detects.patches.src) : Promise.resolve(null),
     ...shown.map((i) => loadImage(i.photo)),
     ...shown.map((i) => loadImage(i.map.src)),
   ]);
@@ -99,14 +107,15 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
     ctx.fillText('filter weights (RGB)', 1360, 232);
   }
 
-  // Up to six photos, each with the unit's feature map beside it.
+  // Up to six photos (four when the right column shows what the unit detects), each with the unit's map beside it.
   const size = 200;
   const cellW = 480;
   const top = 250;
   const rowH = 268;
+  const perRow = data.detects ? 2 : 3;
   shown.forEach((img, i) => {
-    const x = left + (i % 3) * cellW;
-    const y = top + Math.floor(i / 3) * rowH;
+    const x = left + (i % perRow) * cellW;
+    const y = top + Math.floor(i / perRow) * rowH;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(photos[i], x, y, size, size);
@@ -124,6 +133,30 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
     ctx.fillText(maxText, x + size * 2 + 12 - ctx.measureText(maxText).width, y + size + 28);
   });
 
+  // What the unit detects: its feature visualization and its strongest dataset patches (3×3).
+  const dx = left + 2 * cellW + 20;
+  ctx.font = `600 19px ${FONT}`;
+  if (vis && data.detects?.vis) {
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(vis, dx, top, size, size);
+    ctx.fillStyle = '#1b1b1f';
+    ctx.fillText(fitText(ctx, data.detects.vis.label, 2 * size), dx, top + size + 28);
+  }
+  if (patches && data.detects?.patches) {
+    const p = data.detects.patches;
+    const y0 = vis ? top + rowH : top;
+    const cell = Math.floor((size - 8) / 3);
+    ctx.imageSmoothingEnabled = false;
+    for (let k = 0; k < p.count; k++) {
+      const sx = (k % p.cols) * p.tile[1];
+      const sy = Math.floor(k / p.cols) * p.tile[0];
+      ctx.drawImage(patches, sx, sy, p.tile[1], p.tile[0], dx + (k % 3) * (cell + 4), y0 + Math.floor(k / 3) * (cell + 4), cell, cell);
+    }
+    ctx.fillStyle = '#1b1b1f';
+    ctx.font = `600 19px ${FONT}`;
+    ctx.fillText(`top ${p.count} dataset patches`, dx, y0 + size + 28);
+  }
+
   // Colour scale and statistics.
   const barY = 782;
   const gradient = ctx.createLinearGradient(left, 0, left + 240, 0);
@@ -138,8 +171,7 @@ export async function drawSlideCard(data: CardData, pageUrl: string): Promise<Bl
   ctx.fillText(fitText(ctx, data.stats, CARD.width - left - (left + 270)), left + 270, barY);
 
   // Credits of every photo on the card, never cut: the font shrinks until they fit in three lines.
-  const credits = `Photos: ${data.images
-    .slice(0, 6)
+  const credits = `Photos: ${shown
     .map((i) => `${i.label} — ${i.credit}`)
     .join('; ')}.`;
   ctx.fillStyle = '#5b5f66';

@@ -100,12 +100,20 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     await page.close();
   });
 
-  it('the copy-link button copies the page URL', async () => {
+  it('the copy-link button copies the page URL, keeping a photo anchor', async () => {
     const p = `/models/tiny/layers/${mapLayers()[0].id}/units/2/`;
     const page = await site.open(p);
     await page.click('[data-action="copy-link"]');
     await page.locator('text=Link copied').waitFor({ timeout: 5_000 });
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(site.origin + p);
+    // At a photo's anchor the link keeps it (the slide's reader lands on that photo); a fragment naming nothing is dropped.
+    const photo = await page.locator('[id^="img-"]').first().getAttribute('id');
+    for (const [hash, kept] of [[`#${photo}`, true], ['#no-such-element', false]] as const) {
+      await page.goto(site.origin + p + hash);
+      await page.click('[data-action="copy-link"]');
+      await page.locator('text=Link copied').waitFor({ timeout: 5_000 });
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(site.origin + p + (kept ? hash : ''));
+    }
     await page.close();
   });
 

@@ -89,6 +89,12 @@ describe.skipIf(skip)('unit atlas in a browser', () => {
     expect(qualityText).toContain('0.3');
     if (vis.quality !== null) expect(qualityText).toContain(String(Number(vis.quality.toPrecision(2))));
 
+    // The slide card shows what the unit detects: its feature visualization and its top patches.
+    const card = JSON.parse((await page.locator('#card-data').textContent()) ?? '{}');
+    expect(card.detects.vis.src).toContain(vis.image.src);
+    expect(card.detects.patches).toMatchObject({ src: expect.stringContaining(patches.sheet.src), count: Math.min(9, patches.items.length) });
+    expect(card.images.length).toBeLessThanOrEqual(4);
+
     // Patches and projections: two grids of three columns, one tile per top image (up to 9).
     const k = patches.items.length;
     expect(k).toBeGreaterThan(0);
