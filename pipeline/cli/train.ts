@@ -8,7 +8,7 @@
 import { fetchOptionsFor, loadConfig } from '../config/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { stderrLog } from '../util/log.ts';
-import { DEFAULT_EPOCHS, DEFAULT_PER_CLASS, trainCifarVariants } from '../training/cifar-runs.ts';
+import { DEFAULT_EPOCHS, DEFAULT_PER_CLASS, envTrainingSize, trainCifarVariants } from '../training/cifar-runs.ts';
 import { parseCliArgs, runCli } from './run-cli.ts';
 
 runCli(async () => {
@@ -25,8 +25,8 @@ runCli(async () => {
   const config = await loadConfig({ path: args.config });
   const runs = await trainCifarVariants({
     fetchOpts: fetchOptionsFor(config),
-    perClass: Number(args['per-class'] ?? DEFAULT_PER_CLASS),
-    epochs: Number(args.epochs ?? DEFAULT_EPOCHS),
+    perClass: Number(args['per-class'] ?? envTrainingSize().perClass ?? DEFAULT_PER_CLASS),
+    epochs: Number(args.epochs ?? envTrainingSize().epochs ?? DEFAULT_EPOCHS),
     variants: args.variant as ('small-first' | 'large-first')[] | undefined,
     log: stderrLog,
   });

@@ -11,7 +11,20 @@ export const DARKNET_MODEL = { id: 'darknet_tiny', name: 'Darknet tiny', catalog
  * `npm run build -- --config atlas.full.config.ts` computes all of it.
  */
 export const DARKNET_LIGHTER = { analyses: { images: 2 }, atlas: { unitsPerLayer: 1, strikingUnits: 2 } } as const;
-export const DEFAULT_MODELS = [DEFAULT_MODEL, { ...DARKNET_MODEL, ...DARKNET_LIGHTER }] as const;
+/**
+ * The third default model is trained by the build itself (pipeline/training, README "Training") and
+ * then loaded from its saved model.json like a user's model; its units are shown on CIFAR-10 test
+ * images, the data it was trained for, not on the ImageNet sample.
+ */
+export const CIFAR_MODEL = {
+  id: 'cifar_small',
+  name: 'Small CIFAR-10 convnet (trained here)',
+  trained: 'cifar10',
+  dataset: { catalog: 'dataset:cifar10-test-1000' },
+  license: 'CC0-1.0 (weights trained by this build)',
+  credit: 'ConvNet Atlas, trained on CIFAR-10 (Krizhevsky 2009)',
+} as const;
+export const DEFAULT_MODELS = [DEFAULT_MODEL, { ...DARKNET_MODEL, ...DARKNET_LIGHTER }, CIFAR_MODEL] as const;
 export const DEFAULT_SHOWCASE = { catalog: 'images:showcase' } as const;
 export const DEFAULT_DATASET = { catalog: 'dataset:imagenet-sample-1000' } as const;
 

@@ -15,8 +15,14 @@ export const TEST_COLLECTION = 'dataset:cifar10-test-1000';
  * small-first net at ~170 images/s (forward + backward + Adam), so the default run sees
  * PER_CLASS x 10 images for EPOCHS epochs.
  */
-export const DEFAULT_PER_CLASS = 500;
-export const DEFAULT_EPOCHS = 5;
+export const DEFAULT_PER_CLASS = 400;
+export const DEFAULT_EPOCHS = 4;
+
+/** ATLAS_TRAIN_PER_CLASS / ATLAS_TRAIN_EPOCHS shrink the run for quick test builds (a different key). */
+export function envTrainingSize(env: NodeJS.ProcessEnv = process.env): { perClass?: number; epochs?: number } {
+  const num = (v: string | undefined) => (v && Number(v) > 0 ? Math.floor(Number(v)) : undefined);
+  return { perClass: num(env.ATLAS_TRAIN_PER_CLASS), epochs: num(env.ATLAS_TRAIN_EPOCHS) };
+}
 
 export function cifarSettings(variant: 'small-first' | 'large-first', epochs = DEFAULT_EPOCHS): TrainSettings {
   return {
