@@ -10,6 +10,9 @@ import { formatDuration } from '../util/format.ts';
 import { checkImages, type CheckedImage } from './check-images.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { resolveTrainedSpec } from '../training/trained-model.ts';
+import { envTrainingSize, trainCifarVariants } from '../training/cifar-runs.ts';
+import { isTrainedModel, type UrlModelSpec } from '../assets/model-spec.ts';
+import { evolution } from './evolution.ts';
 import { classModels } from './class-models.ts';
 import type { BuildContext } from './context.ts';
 import { datasetImages, datasetInfo } from './dataset-images.ts';
@@ -86,6 +89,11 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
       await unitAtlas({ model, dataset: datasetImagesOfModel, datasetId, stats: statsByLayer, selection, settings: settings.atlas, pool, ctx, queue: opts.atlas?.queue });
       if (!opts.atlasOnly) await classModels(model, analysedPhotos(images.gallery, settings.analyses), settings.atlas.classModels, pool, ctx);
       await unitTagsStep(model, datasetImagesOfModel, statsByLayer, ctx);
+      if (isTrainedModel(config.models[m]) && datasetId && !opts.atlasOnly) {
+        const runs = await trainCifarVariants({ fetchOpts: ctx.fetchOpts, ...envTrainingSize() });
+        const spec = specs[m] as UrlModelSpec;
+        if (await evolution({ model, spec, run: runs['small-first'], dataset: datasetImagesOfModel, datasetId, stats: statsByLayer, ctx })) pages += 1;
+      }
       if (!opts.atlasOnly) pages += await embeddingMaps(model, images.gallery, datasetImagesOfModel, datasetId, statsByLayer, ctx);
       const mapped = mapLayers(model);
       pages += 1 + model.layers.length + mapped.reduce((s, l) => s + l.channels, 0) + images.gallery.length + model.labels.length;

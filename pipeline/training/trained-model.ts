@@ -12,7 +12,9 @@ import { envTrainingSize, trainCifarVariants } from './cifar-runs.ts';
  */
 export async function resolveTrainedSpec<S extends ModelSpec>(spec: S, fetchOpts: FetchOptions = {}, log?: Log): Promise<Exclude<S, { trained: string }> | UrlModelSpec> {
   if (!isTrainedModel(spec)) return spec as Exclude<S, { trained: string }>;
-  const { trained: _trained, ...rest } = spec;
+  const { trained: _trained, ...given } = spec;
+  // Fields the config left out arrive as undefined; they must not blank the defaults below.
+  const rest = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
   const runs = await trainCifarVariants({ fetchOpts, log, ...envTrainingSize() });
   const run = runs['small-first'];
   const last = run.checkpoints.at(-1)!;
