@@ -16,6 +16,8 @@ export default defineConfig({
 
   // One or more TensorFlow.js layers models. Ids become part of file names and URLs.
   models: [
+    // A model this build trains itself (README "A convnet trained here"), then loads from its saved model.json:
+    // { id: 'cifar_small', trained: 'cifar10', dataset: { catalog: 'dataset:cifar10-test-1000' } },
     // A model from the built-in catalog (pipeline/assets/catalog.json): files, labels and preprocessing come with it.
     { id: 'mobilenet_v1_0.75_224', name: 'MobileNet v1 0.75', catalog: 'model:mobilenet_v1_0.75_224' },
 
@@ -40,6 +42,9 @@ export default defineConfig({
         // 'model.json': '<64 hex digits>',
         // 'group1-shard1of1': '<64 hex digits>',
       },
+      // This model's own dataset for its unit pages and accuracy (same forms as the top-level `dataset`),
+      // e.g. CIFAR-10 test images for a 32 px CIFAR model. Default: the top-level dataset.
+      // dataset: { catalog: 'dataset:cifar10-test-1000' },
       // Shown on the site next to the model.
       license: 'CC-BY-4.0',
       credit: 'Your name',

@@ -9,6 +9,6 @@
  *   npm run build -- --config atlas.full.config.ts
  */
 import { defineConfig } from './pipeline/config/define-config.ts';
-import { DARKNET_MODEL, DEFAULT_MODEL } from './pipeline/config/defaults.ts';
+import { CIFAR_MODEL, DARKNET_MODEL, DEFAULT_MODEL } from './pipeline/config/defaults.ts';
 
-export default defineConfig({ models: [DEFAULT_MODEL, DARKNET_MODEL] });
+export default defineConfig({ models: [DEFAULT_MODEL, DARKNET_MODEL, CIFAR_MODEL] });

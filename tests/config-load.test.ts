@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       expect.objectContaining({ id: 'mobilenet_v1_0.75_224', catalog: 'model:mobilenet_v1_0.75_224', analyses: { images: 12 } }),
       // The second default model analyses fewer photos and puts fewer units in the atlas (see defaults.ts).
       expect.objectContaining({ id: 'darknet_tiny', catalog: 'model:darknet_tiny', analyses: { images: 2 } }),
+      // The third is trained by the build and shown on its own dataset.
+      expect.objectContaining({ id: 'cifar_small', trained: 'cifar10', dataset: { catalog: 'dataset:cifar10-test-1000', limit: undefined } }),
     ]);
     expect(config.images).toEqual({ showcase: { catalog: 'images:showcase' }, extra: [] });
     expect(config.dataset).toEqual({ catalog: 'dataset:imagenet-sample-1000', limit: undefined });

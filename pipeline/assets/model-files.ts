@@ -6,7 +6,7 @@ import { stderrLog } from '../util/log.ts';
 import { collectionInfo } from './catalog.ts';
 import type { ListSlice } from './catalog-format.ts';
 import { fetchAllInfo, fetchAssetInfo, type FetchedAsset, type FetchOptions } from './fetch-asset.ts';
-import { isCatalogModel, type CatalogModelSpec, type ModelSpec, type UrlModelSpec } from './model-spec.ts';
+import { isCatalogModel, isTrainedModel, type CatalogModelSpec, type ModelSpec, type UrlModelSpec } from './model-spec.ts';
 import { MOBILENET_PREPROCESS, type Preprocess } from './preprocess.ts';
 
 export type { ModelSpec } from './model-spec.ts';
@@ -44,6 +44,9 @@ export class ModelFilesError extends Error {
 
 /** Fetches (or finds in cache/mirror) every file of a model; does not load tfjs. */
 export async function resolveModelFiles(spec: ModelSpec, fetchOpts: FetchOptions = {}): Promise<ModelFiles> {
+  if (isTrainedModel(spec)) {
+    throw new ModelFilesError(spec.id, 'is trained at build time: resolve it with resolveTrainedSpec (pipeline/training/trained-model.ts) first');
+  }
   return isCatalogModel(spec) ? resolveCatalogModel(spec, fetchOpts) : resolveUrlModel(spec, fetchOpts);
 }
 

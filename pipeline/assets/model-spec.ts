@@ -19,6 +19,8 @@ interface ModelSpecBase {
   /** This model's overrides of the config's analysis and atlas settings (see config/model-settings.ts). */
   analyses?: Overrides<AnalysisSettings>;
   atlas?: Overrides<AtlasSettings>;
+  /** This model's own dataset, resolved like the config's (see config/load-config.ts). */
+  dataset?: { catalog: string; limit?: number } | { folder: string; limit?: number };
 }
 
 export interface CatalogModelSpec extends ModelSpecBase {
@@ -32,7 +34,16 @@ export interface UrlModelSpec extends ModelSpecBase {
   sha256?: Record<string, string>;
 }
 
-export type ModelSpec = CatalogModelSpec | UrlModelSpec;
+/** A model trained by this project at build time (pipeline/training); it resolves to a UrlModelSpec. */
+export interface TrainedModelSpec extends ModelSpecBase {
+  trained: 'cifar10';
+}
+
+export type ModelSpec = CatalogModelSpec | UrlModelSpec | TrainedModelSpec;
+
+export function isTrainedModel(spec: ModelSpec): spec is TrainedModelSpec {
+  return 'trained' in spec && typeof spec.trained === 'string';
+}
 
 export function isCatalogModel(spec: ModelSpec): spec is CatalogModelSpec {
   return 'catalog' in spec && typeof spec.catalog === 'string';

@@ -31,6 +31,8 @@ export interface UnitPatchesJob {
   top: TopPatch[];
   tile: number;
   publicDir: string;
+  /** Sheet file name without extension (default patches-<unit>), e.g. for one checkpoint's strip. */
+  name?: string;
 }
 
 export interface UnitPatchesResult {
@@ -65,7 +67,7 @@ export async function unitPatches(model: AtlasModel, job: UnitPatchesJob): Promi
     const crop = cropMap(maps, i, h, w, 3, t.box);
     projections.push(await resizeToTile({ data: rgbProjection(crop.data, crop.height, crop.width, PROJECTION_PERCENTILE), width: crop.width, height: crop.height }, tile));
   }
-  const file = path.join(job.publicDir, 'atlas', model.id, job.layer, `patches-${job.unit}.webp`);
+  const file = path.join(job.publicDir, 'atlas', model.id, job.layer, `${job.name ?? `patches-${job.unit}`}.webp`);
   const sheet = await writeRgbSheet(file, publicPaths(job.publicDir), [...patches, ...projections], tile, Math.max(1, job.top.length));
   return { sheet, projectionSimilarity, backwardPasses: job.top.length, ms: performance.now() - started };
 }

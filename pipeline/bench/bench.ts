@@ -1,10 +1,11 @@
 /**
- * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis,tsne,queue] [--tsne-sizes 1000,10000,50000]
+ * npm run bench [-- --backend wasm|cpu|tensorflow] [--repeats N] [--only engine,analyses,featurevis,tsne,queue,training] [--tsne-sizes 1000,10000,50000]
  * Forward and input-gradient timings of the real default model, their ratio, and the same on the
  * cpu backend for one layer as a reference; seconds per gallery image for every per-image method;
  * feature-visualization steps per second and seconds per unit; t-SNE seconds and peak memory at
  * n = 1,000, 10,000 and 50,000 (synthetic); unit-atlas jobs per second through a local Redis queue
- * with 1 and 2 workers and the full atlas's projected wall time on N machines.
+ * with 1 and 2 workers and the full atlas's projected wall time on N machines; training images/s,
+ * seconds per epoch and final test accuracy of the CIFAR-10 convnet trained here (both variants).
  * Ends with one JSON line per figure.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,8 +22,9 @@ import { checkImages } from '../steps/check-images.ts';
 import { benchAnalyses, benchFeatureVis } from './bench-methods.ts';
 import { benchQueue } from './bench-queue.ts';
 import { benchTsne } from './bench-tsne.ts';
+import { benchTraining } from './bench-training.ts';
 
-const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis,tsne,queue' }, 'tsne-sizes': { type: 'string', default: '1000,10000,50000' } } });
+const { values: args } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string', default: '5' }, config: { type: 'string' }, only: { type: 'string', default: 'engine,analyses,featurevis,tsne,queue,training' }, 'tsne-sizes': { type: 'string', default: '1000,10000,50000' } } });
 const repeats = Number(args.repeats);
 const figures: Figure[] = [];
 const log = (msg: string) => process.stderr.write(msg + '\n');
@@ -99,6 +101,7 @@ runCli(async () => {
     figures.push(...(await benchAnalyses(model, backendInfo(), photo, config.analyses, forwardMs, log)));
   }
   if (only.has('featurevis')) figures.push(...(await benchFeatureVis(model, config.atlas.featureVis, config.atlas.unitsPerLayer, log)));
+  if (only.has('training')) figures.push(...(await benchTraining(fetchOptionsFor(config), repeats, log)));
   if (only.has('tsne')) figures.push(...benchTsne(args['tsne-sizes']!.split(',').map(Number), log));
   if (only.has('queue')) {
     const all = [model];

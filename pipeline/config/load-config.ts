@@ -118,7 +118,8 @@ function resolveMirror(mirror: string | null | undefined, at: (p: string) => str
 }
 
 function resolveModel(model: ModelConfig, at: (p: string) => string, file: string | null, i: number): ModelSpec {
-  const { catalog, modelUrl, labels, wnids, ...rest } = model;
+  const { catalog, modelUrl, trained, labels, wnids, dataset, ...own } = model;
+  const rest = { ...own, ...(dataset && { dataset: resolveDataset(dataset, at, file)! }) };
   const resolveList = (list: typeof labels) =>
     typeof list === 'string' ? at(list) : list && !Array.isArray(list) ? { ...list, file: at(list.file) } : list;
   const lists = { labels: resolveList(labels), ...(wnids && { wnids: resolveList(wnids) }) };
@@ -126,6 +127,7 @@ function resolveModel(model: ModelConfig, at: (p: string) => string, file: strin
     checkCollection(catalog, file, `models[${i}].catalog`);
     return { ...rest, catalog, ...lists };
   }
+  if (trained) return { ...rest, trained, ...lists };
   return { ...rest, modelUrl: at(modelUrl!), ...lists };
 }
 

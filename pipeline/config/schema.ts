@@ -30,6 +30,17 @@ const labelList = z.union([
   z.object({ file: z.string().min(1), lines: z.number().int().positive() }).strict(),
 ]);
 
+export const datasetSchema = z
+  .object({
+    catalog: z.string().startsWith('dataset:', 'dataset collections are named "dataset:..."').optional(),
+    /** Images in class sub-folders (ImageFolder layout: <folder>/<class>/<image>). */
+    folder: z.string().min(1).optional(),
+    /** Use only the first N images (in catalog / name order), e.g. for quick builds. */
+    limit: z.number().int().positive().optional(),
+  })
+  .strict()
+  .superRefine(exactlyOne(['catalog', 'folder']));
+
 export const modelSchema = z
   .object({
     id,
@@ -39,6 +50,8 @@ export const modelSchema = z
     catalog: z.string().startsWith('model:', 'catalog models are named "model:..."').optional(),
     /** A TensorFlow.js layers model.json: https URL, or a path relative to this config file. */
     modelUrl: z.string().min(1).optional(),
+    /** A model this project trains at build time ('cifar10': the small CIFAR-10 convnet of pipeline/training). */
+    trained: z.literal('cifar10').optional(),
     /** Class names: inline, or a .json (array or {labels}) / .txt (one per line) file or URL, or {file, lines}: its first N lines. */
     labels: labelList.optional(),
     /** WordNet id of each class (same forms): maps a wnid-labelled dataset (the ImageNet sample) onto this model's class order. */
@@ -54,9 +67,11 @@ export const modelSchema = z
     /** Settings for this model only, over the top-level `analyses` / `atlas` (e.g. a heavier model's lighter defaults). */
     analyses: analysisOverridesSchema.optional(),
     atlas: atlasOverridesSchema.optional(),
+    /** This model's own dataset (e.g. CIFAR-10 test images for a 32 px CIFAR model) instead of the config's. */
+    dataset: datasetSchema.optional(),
   })
   .strict()
-  .superRefine(exactlyOne(['catalog', 'modelUrl']))
+  .superRefine(exactlyOne(['catalog', 'modelUrl', 'trained']))
   .superRefine((value, ctx) => {
     if (value.catalog && value.sha256) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'catalog files are pinned by the catalog; sha256 is only for modelUrl', path: ['sha256'] });
@@ -86,17 +101,6 @@ export const imagesSchema = z
     extra: z.array(imageItemSchema).optional(),
   })
   .strict();
-
-export const datasetSchema = z
-  .object({
-    catalog: z.string().startsWith('dataset:', 'dataset collections are named "dataset:..."').optional(),
-    /** Images in class sub-folders (ImageFolder layout: <folder>/<class>/<image>). */
-    folder: z.string().min(1).optional(),
-    /** Use only the first N images (in catalog / name order), e.g. for quick builds. */
-    limit: z.number().int().positive().optional(),
-  })
-  .strict()
-  .superRefine(exactlyOne(['catalog', 'folder']));
 
 export const configSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRAINING_KINDS } from './training-schemas.ts';
 import { ANALYSIS_KINDS } from './analysis-schemas.ts';
 import { ATLAS_KINDS } from './atlas-schemas.ts';
 import { EXPERIMENT_KINDS } from './experiment-schemas.ts';
@@ -322,6 +323,7 @@ export const RECORD_KINDS = {
   ...ATLAS_KINDS,
   ...EXPERIMENT_KINDS,
   ...MAP_KINDS,
+  ...TRAINING_KINDS,
 } as const;
 
 export type RecordKind = keyof typeof RECORD_KINDS;

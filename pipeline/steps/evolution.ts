@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { loadImageTensorData } from '../assets/images.ts';
+import type { UrlModelSpec } from '../assets/model-spec.ts';
+import { unitPatches } from '../atlas/unit-patches.ts';
+import { runLayers } from '../model/activations.ts';
+import { layerOf, type AtlasModel } from '../model/atlas-model.ts';
+import { imageBatch } from '../model/image-batch.ts';
+import { loadConfiguredModel } from '../model/load-configured-model.ts';
+import { unitBox } from '../model/receptive-field.ts';
+import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
+import type { UnitStatsRecord } from '../records/schemas.ts';
+import { evolutionSchema, type EvolutionRecord } from '../records/training-schemas.ts';
+import type { TrainingRecord } from '../training/train.ts';
+import { mapLimited } from '../util/map-limited.ts';
+import type { CheckedImage } from './check-images.ts';
+import type { BuildContext } from './context.ts';
+import { filterWeights } from './filter-weights.ts';
+import { provenance, sig, stepKey } from './provenance.ts';
+
+const CODE_VERSION = 1;
+const TILE = 64;
+const BATCH = 250;
+
+export interface ChosenUnit {
+  unit: number;
+  reason: string;
+}
+
+/**
+ * Fig. 4's rows, chosen on the final model: the two units with the largest single activation on the
+ * test set, and the most selective of the rest (largest max / mean ratio, i.e. rare but strong).
+ */
+export function chooseUnits(stats: UnitStatsRecord, strongest = 2): ChosenUnit[] {
+  const byMax = [...stats.units].sort((a, b) => b.max - a.max || a.index - b.index);
+  const chosen: ChosenUnit[] = byMax.slice(0, strongest).filter((u) => u.max > 0).map((u) => ({ unit: u.index, reason: `strongest: max ${sig(u.max, 3)}` }));
+  const taken = new Set(chosen.map((c) => c.unit));
+  const selective = stats.units.filter((u) => !taken.has(u.index) && u.mean > 0).sort((a, b) => b.max / b.mean - a.max / a.mean || a.index - b.index)[0];
+  if (selective) chosen.push({ unit: selective.index, reason: `most selective: max/mean ${sig(selective.max / selective.mean, 3)}` });
+  return chosen;
+}
+
+interface Strongest {
+  image: number;
+  value: number;
+  pos: [number, number];
+}
+
+/** One pass of the test set through a checkpoint: each chosen unit's single strongest activation. */
+async function strongestActivations(model: AtlasModel, dataset: CheckedImage[], wanted: Map<string, number[]>): Promise<Map<string, Strongest>> {
+  const best = new Map<string, Strongest>();
+  const layers = [...wanted.keys()];
+  for (let start = 0; start < dataset.length; start += BATCH) {
+    const chunk = dataset.slice(start, start + BATCH);
+    const images = await mapLimited(chunk, 8, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit }));
+    const x = imageBatch(model, images);
+    const acts = runLayers(model, x, layers);
+    for (const layer of layers) {
+      const [n, h, w, c] = acts[layer].shape as number[];
+      const v = (await acts[layer].data()) as Float32Array;
+      for (const unit of wanted.get(layer)!) {
+        const id = `${layer}:${unit}`;
+        let b = best.get(id) ?? { image: -1, value: -Infinity, pos: [0, 0] as [number, number] };
+        for (let i = 0; i < n; i++)
+          for (let y = 0; y < h; y++)
+            for (let xx = 0; xx < w; xx++) {
+              const a = v[((i * h + y) * w + xx) * c + unit];
+              if (a > b.value) b = { image: start + i, value: a, pos: [y, xx] };
+            }
+        best.set(id, b);
+      }
+    }
+    tf.dispose([x, ...Object.values(acts)]);
+  }
+  return best;
+}
+
+export interface EvolutionInputs {
+  model: AtlasModel;
+  spec: UrlModelSpec;
+  run: TrainingRecord & { dir: string };
+  dataset: CheckedImage[];
+  datasetId: string;
+  stats: Map<string, UnitStatsRecord>;
+  ctx: BuildContext;
+}
+
+/** The evolution record (Fig. 4) of a model trained here; reuses the unit atlas's patch + deconvnet sheet code. */
+export async function evolution(inp: EvolutionInputs): Promise<EvolutionRecord | null> {
+  const { model, run, ctx } = inp;
+  const convLayers = model.layers.filter((l) => l.kind === 'conv' && inp.stats.has(l.id)).map((l) => l.id);
+  if (convLayers.length === 0 || run.checkpoints.length === 0) return null;
+  const chosen = new Map(convLayers.map((layer) => [layer, chooseUnits(inp.stats.get(layer)!)]));
+  const key = stepKey('evolution', CODE_VERSION, {
+    model: model.contentHash ?? model.id,
+    run: run.key,
+    dataset: inp.datasetId,
+    images: inp.dataset.map((d) => d.sha256),
+    chosen: [...chosen],
+    tile: TILE,
+  });
+  const file = path.join(ctx.recordsDir, 'evolution', `${model.id}.json`);
+  const pub = publicPaths(ctx.publicDir);
+  const cached = await freshRecord(file, evolutionSchema, key, (r) => recordFiles(pub, r));
+  if (cached) return cached;
+  const startedAt = performance.now();
+  const wanted = new Map([...chosen].map(([layer, units]) => [layer, units.map((u) => u.unit)]));
+  const cells = new Map<string, EvolutionRecord['layers'][number]['units'][number]['cells']>();
+  const filters: EvolutionRecord['filters'] = [];
+  // Checkpoint filter sheets come from the filter-weights step itself; its records go to a scratch
+  // folder so the site does not take them for the final model's.
+  const scratch = { ...ctx, recordsDir: path.join(ctx.config.cacheDir, 'evolution-scratch', model.id) };
+  for (const cp of run.checkpoints) {
+    const ck = await loadConfiguredModel({ ...inp.spec, modelUrl: path.join(run.dir, cp.dir, 'model.json') }, { ...ctx.fetchOpts, progress: false });
+    const best = await strongestActivations(ck, inp.dataset, wanted);
+    for (const [layer, units] of chosen) {
+      const rf = layerOf(ck, layer).receptiveField;
+      for (const { unit } of units) {
+        const b = best.get(`${layer}:${unit}`)!;
+        const d = inp.dataset[b.image];
+        const box = unitBox(rf, b.pos[0], b.pos[1], ck.inputSize);
+        const top = [{ image: d.id, file: d.file, sha256: d.sha256, value: b.value, pre: b.value, pos: b.pos, box }];
+        const r = await unitPatches(ck, { layer, unit, top, tile: TILE, publicDir: ctx.publicDir, name: `evolution-${unit}-epoch-${cp.epoch}-${key.slice(0, 8)}` });
+        const id = `${layer}:${unit}`;
+        cells.set(id, [...(cells.get(id) ?? []), { epoch: cp.epoch, image: d.id, value: sig(b.value), pos: b.pos, box, sheet: r.sheet }]);
+      }
+    }
+    const fw = await filterWeights(ck, scratch);
+    if (fw) filters.push({ epoch: cp.epoch, sheet: fw.large, kernel: fw.kernel });
+  }
+  return writeRecord(file, evolutionSchema, {
+    model: model.id,
+    dataset: inp.datasetId,
+    epochs: run.checkpoints.map((c) => c.epoch),
+    history: run.history.map((h) => ({ ...h, trainLoss: sig(h.trainLoss), trainAccuracy: sig(h.trainAccuracy), testLoss: sig(h.testLoss), testAccuracy: sig(h.testAccuracy), seconds: sig(h.seconds, 3) })),
+    trainImages: run.trainImages,
+    testImages: run.testImages,
+    settings: run.settings as unknown as Record<string, unknown>,
+    imagesPerSecond: sig(run.imagesPerSecond, 3),
+    layers: [...chosen].map(([layer, units]) => ({ layer, units: units.map((u) => ({ ...u, cells: cells.get(`${layer}:${u.unit}`)! })) })),
+    filters,
+    key,
+    provenance: provenance(ctx, { method: 'evolution (Zeiler & Fergus Fig. 4): strongest test activation + deconvnet per checkpoint', codeVersion: CODE_VERSION, params: { tile: TILE, checkpoints: run.checkpoints.map((c) => c.epoch), trainingKey: run.key }, model: model.id, seed: run.settings.seed, startedAt }),
+  });
+}

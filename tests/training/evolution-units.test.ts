@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { chooseUnits } from '../../pipeline/steps/evolution.ts';
+import type { UnitStatsRecord } from '../../pipeline/records/schemas.ts';
+
+function stats(units: { max: number; mean: number }[]): UnitStatsRecord {
+  return {
+    model: 'm',
+    layer: 'conv1',
+    dataset: 'd',
+    count: 10,
+    units: units.map((u, index) => ({ index, ...u, preMax: u.max, ties: 0, active: 1, top: [], neighbours: [] })),
+  } as unknown as UnitStatsRecord;
+}
+
+describe('evolution rows', () => {
+  it('are the two strongest units and, distinct from them, the one with the largest max/mean', () => {
+    // Brute force over every unit: the answer must equal the definition.
+    const units = Array.from({ length: 12 }, (_, i) => ({ max: ((i * 7) % 12) + 1, mean: ((i * 5) % 11) + 0.5 }));
+    const chosen = chooseUnits(stats(units));
+    const byMax = units.map((u, i) => ({ ...u, i })).sort((a, b) => b.max - a.max);
+    expect(chosen.slice(0, 2).map((c) => c.unit)).toEqual([byMax[0].i, byMax[1].i]);
+    const rest = units.map((u, i) => ({ r: u.max / u.mean, i })).filter((u) => u.i !== byMax[0].i && u.i !== byMax[1].i);
+    expect(chosen[2].unit).toBe(rest.reduce((a, b) => (b.r > a.r ? b : a)).i);
+    expect(new Set(chosen.map((c) => c.unit)).size).toBe(3);
+  });
+
+  it('leave out units that never fire', () => {
+    expect(chooseUnits(stats([{ max: 0, mean: 0 }, { max: 0, mean: 0 }]))).toEqual([]);
+  });
+});
