@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { tinyChain } from '../helpers/tiny-models.ts';
+import { saveLayersModel } from '../../pipeline/training/layers-model-files.ts';
 
 /**
  * A complete gallery small enough to build in seconds: the tiny test network saved as a TF.js
@@ -44,22 +44,7 @@ async function writePattern(file: string, pattern: Pattern, width = 80, height =
 /** The tiny test network as model.json + weights.bin in `dir`. */
 export async function saveTinyModel(dir: string): Promise<void> {
   const model = tinyChain(7);
-  await mkdir(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData!;
-      const bytes = new Uint8Array(Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data);
-      await writeFile(path.join(dir, 'weights.bin'), bytes);
-      const json = {
-        format: 'layers-model',
-        generatedBy: 'ConvNet Atlas tests',
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      await writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  await saveLayersModel(model, dir, { generatedBy: 'ConvNet Atlas tests' });
   model.dispose();
 }
 
