@@ -2,7 +2,7 @@ import path from 'node:path';
 import { resizeToTile, toRgb, writeRgbSheet } from '../imaging/sheet.ts';
 import { deepDream } from '../methods/deepdream.ts';
 import type { DeepdreamRecord } from '../records/analysis-schemas.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 import type { FigureContext } from './figure-context.ts';
 import type { FigureBody } from './figure-types.ts';
 import { resolveLayerRefs } from './layer-refs.ts';

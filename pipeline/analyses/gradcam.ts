@@ -4,7 +4,7 @@ import { heatmapOverlay } from '../imaging/attribution-image.ts';
 import { writeRgbSheet } from '../imaging/sheet.ts';
 import { gradCam } from '../methods/gradcam.ts';
 import type { GradcamRecord } from '../records/analysis-schemas.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 import type { FigureContext } from './figure-context.ts';
 import type { FigureBody } from './figure-types.ts';
 import { resolveLayerRefs } from './layer-refs.ts';

@@ -4,7 +4,7 @@ import { toRgb, writeRgbSheet } from '../imaging/sheet.ts';
 import { invarianceCurves, transformPixels, type TransformKind } from '../methods/invariance.ts';
 import { shiftsForSide } from '../methods/invariance-ranges.ts';
 import type { InvarianceRecord } from '../records/analysis-schemas.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 import type { FigureContext } from './figure-context.ts';
 import type { FigureBody } from './figure-types.ts';
 import { resolveLayerRefs } from './layer-refs.ts';

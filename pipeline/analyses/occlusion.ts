@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runLayers } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
 import type { OcclusionReadout, OcclusionRecord } from '../records/analysis-schemas.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 import type { FigureContext } from './figure-context.ts';
 import type { FigureBody } from './figure-types.ts';
 import { resolveLayerRef } from './layer-refs.ts';

@@ -8,7 +8,7 @@ import type { LayerInfo } from '../model/layers.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import type { PatchDetectionRecord } from '../records/analysis-schemas.ts';
 import { toSiteSrc } from '../records/io.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 import type { FigureContext } from './figure-context.ts';
 import type { FigureBody } from './figure-types.ts';
 import type { AnalysisSettings } from './settings.ts';

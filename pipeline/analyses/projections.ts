@@ -16,7 +16,7 @@ import { resolveLayerRefs } from './layer-refs.ts';
 import { cropMap, type FloatMap } from './map-crop.ts';
 import type { AnalysisSettings } from './settings.ts';
 import type { FigureBody } from './figure-types.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /** Column order of every layer sheet; the page labels columns from the record. */
 const COLUMNS = ['patch', 'deconvnet', 'guided', '|guided|', 'saliency', '|saliency|'];

@@ -10,7 +10,8 @@ import type { CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { trueClassOf } from './image-analyses.ts';
 import type { ModelPool } from './model-pool.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /**
  * Class models (Simonyan et al.) for the classes the gallery is about: each photo's true class and

@@ -19,7 +19,8 @@ import { correspondenceSchema, type CorrespondenceRecord } from '../records/expe
 import { freshRecord, publicPaths, recordFiles, toSiteSrc, writeRecord } from '../records/io.ts';
 import { sha256File } from '../util/hash.ts';
 import type { BuildContext } from './context.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /**
  * Zeiler & Fergus's correspondence analysis (Sec. 4.4, Table 1) for one ImageNet model: grey out

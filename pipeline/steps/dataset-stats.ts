@@ -14,7 +14,8 @@ import { createProgress } from '../util/progress.ts';
 import { classIndexOf, type CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { hasMaps } from './model-record.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /**
  * One streamed pass of the dataset through the model. Per unit of every layer: mean and max

@@ -22,7 +22,8 @@ import { classIndexOf, type CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { readDatasetMatrix } from './dataset-matrix.ts';
 import { mapLayers } from './model-record.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 import { atlasRecordFile } from './unit-atlas.ts';
 
 /**

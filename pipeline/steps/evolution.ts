@@ -16,7 +16,8 @@ import { mapLimited } from '../util/map-limited.ts';
 import type { CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { filterWeights } from './filter-weights.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 const CODE_VERSION = 1;
 const TILE = 64;

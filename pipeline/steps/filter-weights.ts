@@ -5,7 +5,8 @@ import type { LayerInfo } from '../model/layers.ts';
 import { freshRecord, fromSiteSrc, publicPaths, toSiteSrc, writeRecord } from '../records/io.ts';
 import { filterWeightsSchema, type FilterWeightsRecord, type SpriteSheet } from '../records/schemas.ts';
 import type { BuildContext } from './context.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 const CODE_VERSION = 1;
 const SHEET = { target: 56, cols: 16 };

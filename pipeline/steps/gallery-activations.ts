@@ -24,7 +24,8 @@ import { createProgress } from '../util/progress.ts';
 import type { CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { mapLayers } from './model-record.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /**
  * Everything the site shows of the gallery photos going through one model, from one forward pass

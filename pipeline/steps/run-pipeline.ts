@@ -3,7 +3,7 @@ import { atlasLayers, defaultSelection, extendSelection } from '../atlas/select-
 import { strikingUnits } from '../atlas/striking-units.ts';
 import { ATLAS_KINDS } from '../records/atlas-schemas.ts';
 import { writeRecord } from '../records/io.ts';
-import { sig } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { modelSettings } from '../config/model-settings.ts';
 import { formatDuration } from '../util/format.ts';

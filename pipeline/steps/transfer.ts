@@ -12,7 +12,8 @@ import { freshRecord, writeRecord } from '../records/io.ts';
 import { mapLimited } from '../util/map-limited.ts';
 import { createProgress } from '../util/progress.ts';
 import type { BuildContext } from './context.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /**
  * Transfer by layer (Zeiler & Fergus Sec. 5): the frozen model's globally pooled features at every

@@ -15,7 +15,8 @@ import type { BuildContext } from './context.ts';
 import { readDatasetMatrix, type DatasetMatrix } from './dataset-matrix.ts';
 import type { ModelPool } from './model-pool.ts';
 import { sha256File, stableHash } from '../util/hash.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /**
  * The unit atlas for a selection of units: top-9 dataset patches with deconvnet projections,

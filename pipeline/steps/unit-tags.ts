@@ -11,7 +11,8 @@ import { classIndexOf, type CheckedImage } from './check-images.ts';
 import { imagenetGroups } from '../tags/imagenet-groups.ts';
 import type { BuildContext } from './context.ts';
 import { readDatasetMatrix, type DatasetMatrix } from './dataset-matrix.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 import { atlasRecordFile } from './unit-atlas.ts';
 
 /**
