@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configPathFromArgv, loadConfig, resolveImageSources } from '../pipeline/config/index.ts';
+import { transferSettings } from '../pipeline/experiments/settings.ts';
+import { probeSets } from '../pipeline/experiments/transfer-sets.ts';
 import { memoryLog } from '../pipeline/util/log.ts';
 import { REPO_ROOT } from '../pipeline/util/paths.ts';
 
@@ -116,6 +118,39 @@ describe('loadConfig', () => {
     await writeFile(path.join(dir, 'atlas.config.json'), JSON.stringify({ images: { extra: ['./missing/'] } }));
     const config = await loadConfig({ cwd: dir, env: noEnv });
     await expect(resolveImageSources(config)).rejects.toThrow(/atlas\.config\.json: images\.extra\[0\]: no such file or folder/);
+  });
+
+  it('computes less by default where the full config restores it: per-layer map layouts, transfer sizes', async () => {
+    const lighter = await loadConfig({ cwd: dir, env: noEnv });
+    expect(lighter.maps).toEqual({ perLayer: ['tsne-2d'] });
+    expect(lighter.experiments).toEqual({ transfer: { trainPerClass: 60, testPerClass: 30 } });
+    const full = await loadConfig({ path: path.join(REPO_ROOT, 'atlas.full.config.ts'), env: noEnv });
+    expect(full.maps).toEqual({ perLayer: ['tsne-2d', 'tsne-3d', 'umap-2d'] });
+    expect(full.experiments).toEqual({ transfer: { trainPerClass: 150, testPerClass: 50 } });
+    expect(full.models.map((m) => [m.id, m.analyses, m.atlas])).toEqual([
+      ['mobilenet_v1_0.75_224', undefined, undefined],
+      ['darknet_tiny', undefined, undefined],
+    ]);
+    const probes = probeSets(transferSettings(full.experiments.transfer));
+    const cifar = probes.find((p) => p.id === 'cifar10')!;
+    expect([cifar.train.length, cifar.test.length]).toEqual([1500, 500]);
+    expect(cifar.split).not.toContain('atlas.full.config.ts');
+    const light = probeSets(transferSettings(lighter.experiments.transfer)).find((p) => p.id === 'cifar10')!;
+    expect([light.train.length, light.test.length]).toEqual([600, 300]);
+    expect(light.split).toContain('npm run build -- --config atlas.full.config.ts');
+  });
+
+  it.each([
+    [{ maps: { perLayer: ['umap-2d'] } }, 'maps.perLayer', /tsne-2d/],
+    [{ maps: { perLayer: ['tsne-4d'] } }, 'maps.perLayer[0]', /tsne-2d/],
+    [{ experiments: { transfer: { testPerClass: 101 } } }, 'experiments.transfer.testPerClass', /100/],
+  ])('reports %j at %s', async (raw, field, problem) => {
+    const file = path.join(dir, 'atlas.config.json');
+    await writeFile(file, JSON.stringify(raw));
+    const error = await loadConfig({ cwd: dir, env: noEnv }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message.startsWith(`${file}: ${field}`)).toBe(true);
+    expect(error.message).toMatch(problem);
   });
 
   it('accepts the committed example config', async () => {

@@ -4,6 +4,7 @@ import { atlasGrid, cellOf, pageSizes } from '../pipeline/embedding/atlas-grid.t
 import { coarseGroups, majorityGroup } from '../pipeline/embedding/coarse-groups.ts';
 import { nearestNeighbours, normalizeRows } from '../pipeline/embedding/knn.ts';
 import { fitUnitBox, mapLayouts, MAP_DEFAULTS } from '../pipeline/embedding/layouts.ts';
+import { LAYOUT_IDS, layoutSkipReason } from '../pipeline/embedding/map-config.ts';
 import { decodeMap, encodeMap } from '../pipeline/embedding/map-binary.ts';
 import { jacobiEigen, pcaScores } from '../pipeline/embedding/pca.ts';
 import { barnesHutRepulsion } from '../pipeline/embedding/repulsion-bh.ts';
@@ -142,6 +143,19 @@ describe('t-SNE', () => {
     }
     expect(a.neighbours.k).toBe(12);
     expect(a.pca.dims).toBe(10);
+    // The per-layer maps' default: 2D t-SNE only, the same positions as when all layouts are computed.
+    const only2d = mapLayouts(x, n, d, { ...settings, layouts: ['tsne-2d'] });
+    expect(only2d.layouts.map((l) => l.id)).toEqual(['tsne-2d']);
+    expect(Array.from(only2d.layouts[0].positions)).toEqual(Array.from(a.layouts[0].positions));
+    expect(Array.from(only2d.neighbours.index)).toEqual(Array.from(a.neighbours.index));
+  });
+
+  it('a layout left out names why and the command that computes it', () => {
+    const perLayer = layoutSkipReason('umap-2d', ['tsne-2d'], 768, 4000)!;
+    expect(perLayer).toContain('maps.perLayer');
+    expect(perLayer).toContain('npm run build -- --config atlas.full.config.ts');
+    expect(layoutSkipReason('tsne-3d', LAYOUT_IDS, 5000, 4000)).toMatch(/up to 4000 points; this one has 5000/);
+    expect(layoutSkipReason('tsne-3d', LAYOUT_IDS, 100, 4000)).toBeNull();
   });
 });
 

@@ -1,4 +1,6 @@
 import { resolveAtlasSettings, type AtlasSettings } from '../atlas/settings.ts';
+import { resolveMapConfig, type MapConfig } from '../embedding/map-config.ts';
+import { resolveExperimentConfig, type ExperimentConfig } from '../experiments/experiment-config.ts';
 import { resolveAnalysisSettings, type AnalysisSettings } from '../analyses/settings.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -38,6 +40,8 @@ export interface ResolvedConfig {
   dataset: ResolvedDataset | null;
   analyses: AnalysisSettings;
   atlas: AtlasSettings;
+  maps: MapConfig;
+  experiments: ExperimentConfig;
 }
 
 export interface LoadConfigOptions {
@@ -108,6 +112,8 @@ function resolveConfig(config: ParsedConfig, file: string | null, baseDir: strin
     dataset,
     analyses: resolveAnalysisSettings(config.analyses),
     atlas: resolveAtlasSettings(config.atlas),
+    maps: resolveMapConfig(config.maps),
+    experiments: resolveExperimentConfig(config.experiments),
   };
 }
 

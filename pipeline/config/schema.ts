@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { analysisOverridesSchema } from '../analyses/settings.ts';
 import { atlasOverridesSchema } from '../atlas/settings.ts';
 import { preprocessSchema } from '../assets/preprocess.ts';
+import { mapOverridesSchema } from '../embedding/map-config.ts';
+import { experimentOverridesSchema } from '../experiments/experiment-config.ts';
 
 /**
  * The user config (atlas.config.ts). Objects are strict so that a misspelt field is reported
@@ -116,6 +118,10 @@ export const configSchema = z
     analyses: analysisOverridesSchema.optional(),
     /** Unit atlas (feature visualization, top-9 patches, class models): any setting overrides its default. */
     atlas: atlasOverridesSchema.optional(),
+    /** Embedding maps: which layouts the per-layer unit maps compute. */
+    maps: mapOverridesSchema.optional(),
+    /** Zeiler & Fergus experiments: the transfer probe's CIFAR-10 sizes. */
+    experiments: experimentOverridesSchema.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {

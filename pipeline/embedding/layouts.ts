@@ -1,6 +1,7 @@
 import { cosineFromDist2, nearestNeighbours, normalizeRows } from './knn.ts';
 import { pcaScores } from './pca.ts';
 import { tsne } from './tsne.ts';
+import type { LayoutId } from './map-config.ts';
 import { umapLayout } from './umap.ts';
 
 export interface MapSettings {
@@ -10,14 +11,23 @@ export interface MapSettings {
   iterations: number;
   /** 3D t-SNE (Barnes–Hut) above this many points is skipped: the page says so. */
   max3d: number;
-  umap: boolean;
+  /** The layouts to compute (2D t-SNE always: the static picture is drawn from it). */
+  layouts: LayoutId[];
   seed: number;
 }
 
-export const MAP_DEFAULTS: MapSettings = { perplexity: 30, pcaDims: 50, neighbours: 12, iterations: 750, max3d: 4000, umap: true, seed: 1 };
+export const MAP_DEFAULTS: MapSettings = {
+  perplexity: 30,
+  pcaDims: 50,
+  neighbours: 12,
+  iterations: 750,
+  max3d: 4000,
+  layouts: ['tsne-2d', 'tsne-3d', 'umap-2d'],
+  seed: 1,
+};
 
 export interface Layout {
-  id: 'tsne-2d' | 'tsne-3d' | 'umap-2d';
+  id: LayoutId;
   dims: 2 | 3;
   /** Centred and scaled so the largest coordinate is 1. */
   positions: Float32Array;
@@ -34,7 +44,8 @@ export interface MapLayouts {
 /**
  * Everything a map needs from a feature matrix ([n × d], one row per point): rows are
  * L2-normalised (so distances are cosine distances), exact neighbours in the full space, PCA to
- * `pcaDims`, then t-SNE in 2D and 3D and UMAP in 2D on the PCA scores.
+ * `pcaDims`, then on the PCA scores t-SNE in 2D and, as `settings.layouts` asks, t-SNE in 3D and
+ * UMAP in 2D.
  */
 export function mapLayouts(features: Float32Array, n: number, d: number, settings: MapSettings, step?: (what: string) => void): MapLayouts {
   const unit = normalizeRows(features, n, d);
@@ -52,8 +63,11 @@ export function mapLayouts(features: Float32Array, n: number, d: number, setting
   };
   const tsneOpts = { perplexity: settings.perplexity, iterations: settings.iterations, exaggerationIterations: Math.round(settings.iterations / 3), seed: settings.seed };
   timed('tsne-2d', 2, () => tsne(pca.scores, n, pca.dims, { ...tsneOpts, dims: 2 }));
-  if (n <= settings.max3d) timed('tsne-3d', 3, () => tsne(pca.scores, n, pca.dims, { ...tsneOpts, dims: 3 }));
-  if (settings.umap && n > 16) {
+  const wants = (id: LayoutId) => settings.layouts.includes(id);
+  if (wants('tsne-3d') && n <= settings.max3d) {
+    timed('tsne-3d', 3, () => tsne(pca.scores, n, pca.dims, { ...tsneOpts, dims: 3 }));
+  }
+  if (wants('umap-2d') && n > 16) {
     timed('umap-2d', 2, () => umapLayout(pca.scores, n, pca.dims, nearestNeighbours(pca.scores, n, pca.dims, 15), { seed: settings.seed }));
   }
   return { layouts, neighbours: { k: nb.k, index: Uint32Array.from(nb.index), similarity }, pca: { dims: pca.dims, explained: pca.explained } };

@@ -1,5 +1,6 @@
 import { DEFAULT_PROBE } from '../methods/linear-probe.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
+import { DEFAULT_EXPERIMENT_CONFIG, type ExperimentConfig } from './experiment-config.ts';
 
 /**
  * Defaults of the two Zeiler & Fergus experiments the gallery repeats for every ImageNet model.
@@ -19,20 +20,30 @@ export const CORRESPONDENCE = {
 } as const;
 
 /**
- * 600 CIFAR-10 training and 300 test images (was 1,500 and 500): the feature pass over them was the
- * largest main-thread step of the build. The test accuracy's binomial standard error is at most
- * 2.9 points at 300 images (2.2 at 500); a difference between layers smaller than ~8 points is noise.
+ * CIFAR-10 sizes come from the config (`experiments.transfer`, experiment-config.ts): by default 600
+ * training and 300 test images, 1,500 and 500 in `atlas.full.config.ts`. The test accuracy's binomial
+ * standard error is at most 2.9 points at 300 images (2.2 at 500); a difference between layers
+ * smaller than ~8 points is noise.
  */
-export const TRANSFER = {
-  cifar: {
-    train: { catalog: 'dataset:cifar10-train-10000', perClass: 60 },
-    test: { catalog: 'dataset:cifar10-test-1000', perClass: 30 },
-  },
+export function transferSettings(sizes: ExperimentConfig['transfer'] = DEFAULT_EXPERIMENT_CONFIG.transfer) {
+  return {
+    ...TRANSFER_FIXED,
+    cifar: {
+      train: { catalog: 'dataset:cifar10-train-10000', perClass: sizes.trainPerClass },
+      test: { catalog: 'dataset:cifar10-test-1000', perClass: sizes.testPerClass },
+    },
+  };
+}
+export type TransferSettings = ReturnType<typeof transferSettings>;
+
+const TRANSFER_FIXED = {
   /** 5 classes × 5 photos: the first 3 of each class train, the last 2 test. */
   caltech: { catalog: 'dataset:caltech101-mini-25', trainPerClass: 3 },
   probe: DEFAULT_PROBE,
   batch: 16,
 } as const;
+
+export const TRANSFER: TransferSettings = transferSettings();
 
 /**
  * Both experiments read an ImageNet classifier's layers (correspondence needs its dog classes to

@@ -1,5 +1,6 @@
 import { collectionInfo, type AssetEntry } from '../assets/catalog.ts';
-import { TRANSFER } from './settings.ts';
+import { FULL_EXPERIMENT_CONFIG } from './experiment-config.ts';
+import { TRANSFER, type TransferSettings } from './settings.ts';
 
 /**
  * The labelled sets the transfer probes train and test on, cut from catalog collections in catalog
@@ -33,7 +34,7 @@ function firstPerClass(name: string, perClass: number): AssetEntry[] {
   return [...groups.values()].flatMap((list) => list.slice(0, perClass));
 }
 
-export function probeSets(settings = TRANSFER): ProbeSet[] {
+export function probeSets(settings: TransferSettings = TRANSFER): ProbeSet[] {
   const { train, test } = settings.cifar;
   const cifarTrain = firstPerClass(train.catalog, train.perClass);
   const cifarTest = firstPerClass(test.catalog, test.perClass);
@@ -46,7 +47,9 @@ export function probeSets(settings = TRANSFER): ProbeSet[] {
       name: 'CIFAR-10',
       source: `${train.catalog} (train), ${test.catalog} (test)`,
       license: collectionInfo(train.catalog).license,
-      split: `the first ${train.perClass} training images of each class, the first ${test.perClass} test images of each class`,
+      split:
+        `the first ${train.perClass} training images of each class, the first ${test.perClass} test images of each ` +
+        `class${fullNote(train.perClass, test.perClass)}`,
       classes: [...byClass(cifarTrain).keys()],
       train: cifarTrain,
       test: cifarTest,
@@ -62,4 +65,12 @@ export function probeSets(settings = TRANSFER): ProbeSet[] {
       test: caltech.flatMap((l) => l.slice(k)),
     },
   ];
+}
+
+/** Smaller than the full sizes: the page says so and names the command that uses them. */
+function fullNote(train: number, test: number): string {
+  const full = FULL_EXPERIMENT_CONFIG.transfer;
+  if (train >= full.trainPerClass && test >= full.testPerClass) return '';
+  const command = 'npm run build -- --config atlas.full.config.ts';
+  return ` (fewer than the ${full.trainPerClass} and ${full.testPerClass} that ${command} uses, for a shorter build)`;
 }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { atlasGrid, cellOf, pageSizes, type AtlasGrid } from '../embedding/atlas-grid.ts';
 import { coarseGroups, majorityGroup, type CoarseGroups } from '../embedding/coarse-groups.ts';
 import { MAP_DEFAULTS, mapLayouts, type MapSettings } from '../embedding/layouts.ts';
+import { LAYOUT_IDS, layoutSkipReason } from '../embedding/map-config.ts';
 import { encodeMap } from '../embedding/map-binary.ts';
 import { layoutSvg } from '../embedding/static-svg.ts';
 import { cropToTile, resizeToTile, writeRgbSheet, type Rgb } from '../imaging/sheet.ts';
@@ -211,11 +212,18 @@ export async function embeddingMaps(model: AtlasModel, gallery: CheckedImage[], 
   });
   maps++;
   await buildMap(model, stableHash({ base, map: 'units', atlas: unitsAtlasKey, points: unitPoints }), getUnitAtlas, unitInput('units', null, 0, unitPoints.length), datasetId, groups, settings, ctx);
+  // Per-layer maps compute the layouts the config asks for (default: 2D t-SNE only, see map-config.ts).
+  const perLayerLayouts = settings.layouts.filter((l) => ctx.config.maps.perLayer.includes(l));
+  const perLayer: MapSettings = { ...settings, layouts: perLayerLayouts };
+  const layerBase = stableHash({ base, perLayer: perLayer.layouts });
   for (const layer of layers) {
     const [from, to] = layerRange.get(layer.id)!;
     if (to - from < 4) continue;
     maps++;
-    await buildMap(model, stableHash({ base, map: layer.id, atlas: unitsAtlasKey, points: unitPoints.slice(from, to) }), getUnitAtlas, unitInput(`units-${layer.id}`, layer.id, from, to), datasetId, groups, settings, ctx);
+    const points = unitPoints.slice(from, to);
+    const key = stableHash({ base: layerBase, map: layer.id, atlas: unitsAtlasKey, points });
+    const input = unitInput(`units-${layer.id}`, layer.id, from, to);
+    await buildMap(model, key, getUnitAtlas, input, datasetId, groups, perLayer, ctx);
   }
   rgbCache.clear();
   ctx.log.info(`${model.id}: ${maps} embedding maps done in ${formatDuration(performance.now() - started)}`);
@@ -278,7 +286,10 @@ async function buildMap(
   await writeFileAtomic(svgFile, svg);
   const used = [...new Set(Array.from(m.cells, (c) => cellOf(m.atlas.grid, c).page))].sort((a, b) => a - b);
   const counts = groups.names.map((name, g) => ({ name, count: group.reduce((s, x) => s + (x === g ? 1 : 0), 0) }));
-  const skipped = n > settings.max3d ? [{ id: 'tsne-3d', reason: `3D t-SNE (Barnes–Hut) is computed for maps of up to ${settings.max3d} points; this one has ${n}` }] : [];
+  const skipped = LAYOUT_IDS.filter((id) => !out.layouts.some((l) => l.id === id)).flatMap((id) => {
+    const reason = layoutSkipReason(id, settings.layouts, n, settings.max3d);
+    return reason ? [{ id, reason }] : [];
+  });
   const record = await writeRecord(file, embeddingMapSchema, {
     model: model.id,
     map: m.id,

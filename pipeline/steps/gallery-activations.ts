@@ -39,8 +39,8 @@ import { sig } from '../records/sig.ts';
  */
 
 /** Sheets (image-maps) and unit views are versioned apart: dropping the strips left the sheets unchanged. */
-const SHEET_CODE_VERSION = 2;
-const CODE_VERSION = 3;
+const SHEET_CODE_VERSION = 3;
+const CODE_VERSION = 4;
 const COLORMAP = DEFAULT_COLORMAP;
 /** Feature-map tiles on image pages: at least 56 px, sheets at most 1008 px wide (the page column). */
 const SHEET = { target: 56, maxWidth: 1008 };
@@ -209,7 +209,7 @@ async function writeLayerSheet(
   for (let k = 0; k < c; k++) grid.put(k, reduceMap(acts.u8, k * h * w, h, w, geo.down));
   const base = `${layer.id}-${key.slice(0, 10)}`;
   const file = path.join(dir, `${base}.webp`);
-  const written = await writeWebp(file, grid.rgb, grid.width, grid.height, { up: geo.up, lossless: geo.up >= 2 });
+  const written = await writeWebp(file, grid.rgb, grid.width, grid.height, { up: geo.up, lossless: geo.up >= 2, smartSubsample: false });
   const { min, max, mean } = acts.stats;
   // Strongest by the value before the rectifier (ReLU6 ties many units at 6); ties: the larger map mean, then the lower unit.
   let maxUnit = 0;
@@ -290,7 +290,7 @@ async function writeUnitViews(
   const thumbs = new ColorGrid(tCols, tRows, th, tw, COLORMAP);
   for (let k = 0; k < c; k++) thumbs.put(k, reduceMap(per[best[k]].u8, k * n, h, w, tGeo.down));
   const thumbFile = path.join(layerDir, `thumbs-${key.slice(0, 10)}.webp`);
-  const thumbWritten = await writeWebp(thumbFile, thumbs.rgb, thumbs.width, thumbs.height, { up: tGeo.up, lossless: tGeo.up >= 2 });
+  const thumbWritten = await writeWebp(thumbFile, thumbs.rgb, thumbs.width, thumbs.height, { up: tGeo.up, lossless: tGeo.up >= 2, smartSubsample: false });
 
   // Preview row: the units with the largest responses over the gallery (before the rectifier; ties: lower unit).
   const previewUnits = [...units].sort((a, b) => b.preMax - a.preMax || a.index - b.index).slice(0, Math.min(PREVIEW.units, c)).map((u) => u.index);
@@ -300,7 +300,7 @@ async function writeUnitViews(
   const preview = new ColorGrid(previewUnits.length, 1, ph, pw, COLORMAP);
   previewUnits.forEach((k, i) => preview.put(i, reduceMap(per[best[k]].u8, k * n, h, w, pDown)));
   const previewFile = path.join(layerDir, `preview-${key.slice(0, 10)}.webp`);
-  const previewWritten = await writeWebp(previewFile, preview.rgb, preview.width, preview.height, { up: pUp, lossless: pUp >= 2 });
+  const previewWritten = await writeWebp(previewFile, preview.rgb, preview.width, preview.height, { up: pUp, lossless: pUp >= 2, smartSubsample: false });
   // Also removes the per-unit strip folders earlier code versions wrote.
   await pruneDir(layerDir, new Set([path.basename(thumbFile), path.basename(previewFile)]));
 

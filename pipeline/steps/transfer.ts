@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fetchAllInfo } from '../assets/fetch-asset.ts';
 import { loadImageTensorData } from '../assets/images.ts';
-import { notImageNetReason, TRANSFER } from '../experiments/settings.ts';
+import { notImageNetReason, transferSettings } from '../experiments/settings.ts';
 import { transferSummary } from '../experiments/summaries.ts';
 import { probeSets, type ProbeSet } from '../experiments/transfer-sets.ts';
 import { accuracy, fitLinearProbe } from '../methods/linear-probe.ts';
@@ -24,7 +24,11 @@ import { sig } from '../records/sig.ts';
 
 const CODE_VERSION = 1;
 
-export async function transferStep(model: AtlasModel, ctx: BuildContext, settings = TRANSFER): Promise<TransferRecord | null> {
+export async function transferStep(
+  model: AtlasModel,
+  ctx: BuildContext,
+  settings = transferSettings(ctx.config.experiments.transfer),
+): Promise<TransferRecord | null> {
   const skip = notImageNetReason(model);
   if (skip) {
     ctx.log.info(`transfer: skipped — ${skip}`);

@@ -113,6 +113,19 @@ describe.skipIf(skip)('embedding maps', () => {
     expect(await img.evaluate((e: HTMLImageElement) => e.naturalWidth)).toBe(800);
     expect(await plain.locator('[data-emap-canvas]').isVisible()).toBe(false);
     await noJs.close();
+
+    // Per-layer maps get 2D t-SNE only by default: 3D and UMAP are disabled, naming the command.
+    expect((await record('units-c1')).layouts.map((l) => l.id)).toEqual(['tsne-2d']);
+    const layerPage = await site.open('/models/tiny/layers/c1/map/');
+    await ready(layerPage);
+    const orbit = layerPage.locator('[data-emap-view="3d"]');
+    const umap = layerPage.locator('option[value="umap-2d"]');
+    expect(await orbit.isDisabled()).toBe(true);
+    expect(await umap.isDisabled()).toBe(true);
+    for (const control of [orbit, umap]) {
+      expect(await control.getAttribute('title')).toContain('npm run build -- --config atlas.full.config.ts');
+    }
+    await layerPage.close();
   });
 
   it('pans 10,000 thumbnails in the software renderer and prints the frame rate', async () => {
