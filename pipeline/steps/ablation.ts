@@ -26,7 +26,9 @@ export const ABLATION_PHOTOS = 3;
 async function firstLayerMaxima(model: AtlasModel, layer: string, dataset: CheckedImage[]): Promise<Float32Array> {
   let maxima: Float32Array | null = null;
   for (let start = 0; start < dataset.length; start += BATCH) {
-    const images = await mapLimited(dataset.slice(start, start + BATCH), 8, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit }));
+    const chunk = dataset.slice(start, start + BATCH);
+    const fit = { fit: model.preprocess.fit };
+    const images = await mapLimited(chunk, 8, (d) => loadImageTensorData(d.file, model.inputSize[0], fit));
     const x = imageBatch(model, images);
     const acts = runLayers(model, x, [layer]);
     const t = acts[layer];
@@ -65,7 +67,8 @@ export async function ablation(inp: AblationInputs): Promise<AblationRecord | nu
   });
   const file = path.join(ctx.recordsDir, 'ablation', `${model.id}.json`);
   const pub = publicPaths(ctx.publicDir);
-  const files = (r: AblationRecord) => r.variants.flatMap((v) => [v.filters.src, ...v.maps.map((m) => m.sheet.src)].map((s) => fromSiteSrc(pub, s)));
+  const files = (r: AblationRecord) =>
+    r.variants.flatMap((v) => [v.filters.src, ...v.maps.map((m) => m.sheet.src)].map((s) => fromSiteSrc(pub, s)));
   const cached = await freshRecord(file, ablationSchema, key, files);
   if (cached) return cached;
   const startedAt = performance.now();
@@ -76,7 +79,8 @@ export async function ablation(inp: AblationInputs): Promise<AblationRecord | nu
     // Each variant under its own id, so its filter sheets and feature-map sheets never overwrite the
     // gallery model's; their records go to a scratch folder the site does not read.
     const vid = `${model.id}-${name}`;
-    const ck = await loadConfiguredModel({ ...inp.spec, id: vid, modelUrl: path.join(run.dir, last.dir, 'model.json') }, { ...ctx.fetchOpts, progress: false });
+    const modelUrl = path.join(run.dir, last.dir, 'model.json');
+    const ck = await loadConfiguredModel({ ...inp.spec, id: vid, modelUrl }, { ...ctx.fetchOpts, progress: false });
     const scratch = { ...ctx, recordsDir: path.join(ctx.config.cacheDir, 'ablation-scratch', vid) };
     const fw = await filterWeights(ck, scratch);
     const first = firstConvLayer(ck);
@@ -101,7 +105,12 @@ export async function ablation(inp: AblationInputs): Promise<AblationRecord | nu
       maps,
     });
   }
-  const [a, b] = variants.map((v) => ({ name: v.name, testAccuracy: v.testAccuracy, dead: v.dead.length, filters: v.maxima.length }));
+  const [a, b] = variants.map((v) => ({
+    name: v.name,
+    testAccuracy: v.testAccuracy,
+    dead: v.dead.length,
+    filters: v.maxima.length,
+  }));
   return writeRecord(file, ablationSchema, {
     model: model.id,
     dataset: inp.datasetId,
@@ -112,9 +121,16 @@ export async function ablation(inp: AblationInputs): Promise<AblationRecord | nu
     summary: ablationSummary(a, b),
     key,
     provenance: provenance(ctx, {
-      method: 'first-layer ablation (Zeiler & Fergus Fig. 6): filters, dead-filter count, second-layer maps, test accuracy of both variants',
+      method:
+        'first-layer ablation (Zeiler & Fergus Fig. 6): filters, dead-filter count, second-layer maps, ' +
+        'test accuracy of both variants',
       codeVersion: CODE_VERSION,
-      params: { criterion: DEAD_CRITERION, mapLayer, photos: photos.map((p) => p.id), trainingKeys: variants.map((v) => v.trainingKey) },
+      params: {
+        criterion: DEAD_CRITERION,
+        mapLayer,
+        photos: photos.map((p) => p.id),
+        trainingKeys: variants.map((v) => v.trainingKey),
+      },
       model: model.id,
       startedAt,
     }),

@@ -4,7 +4,8 @@
  * every test image is ≤ DEAD_AT — it never passes anything on, so the layers above cannot use it.
  */
 export const DEAD_AT = 0;
-export const DEAD_CRITERION = `largest activation (after the ReLU) over all positions of all test images ≤ ${DEAD_AT}`;
+export const DEAD_CRITERION =
+  `largest activation (after the ReLU) over all positions of all test images ≤ ${DEAD_AT}`;
 
 /** Per channel, the largest value of a channel-last [n, h, w, c] block, folded into `into`. */
 export function foldChannelMax(into: Float32Array, data: ArrayLike<number>, channels: number): Float32Array {
@@ -37,7 +38,8 @@ export function ablationSummary(a: VariantNumbers, b: VariantNumbers): string {
       : (() => {
           const [hi, lo] = diff > 0 ? [a, b] : [b, a];
           const pts = (Math.abs(diff) * 100).toFixed(1);
-          return `The ${hi.name} variant is more accurate on the test images: ${pct(hi.testAccuracy)} against ${pct(lo.testAccuracy)} (${pts} points).`;
+          const both = `${pct(hi.testAccuracy)} against ${pct(lo.testAccuracy)}`;
+          return `The ${hi.name} variant is more accurate on the test images: ${both} (${pts} points).`;
         })();
   const deadOf = (v: VariantNumbers) => `${v.dead} of ${v.filters} in the ${v.name} variant`;
   return `${acc} Dead first-layer filters: ${deadOf(a)}, ${deadOf(b)}.`;

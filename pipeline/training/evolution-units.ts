@@ -21,12 +21,20 @@ export interface ChosenUnit {
  */
 export function chooseUnits(stats: UnitStatsRecord, strongest = 2): ChosenUnit[] {
   const byMax = [...stats.units].sort((a, b) => b.max - a.max || a.index - b.index);
-  const chosen: ChosenUnit[] = byMax.slice(0, strongest).filter((u) => u.max > 0).map((u) => ({ unit: u.index, reason: `strongest: max ${sig(u.max, 3)}` }));
+  const chosen: ChosenUnit[] = byMax
+    .slice(0, strongest)
+    .filter((u) => u.max > 0)
+    .map((u) => ({ unit: u.index, reason: `strongest: max ${sig(u.max, 3)}` }));
   const taken = new Set(chosen.map((c) => c.unit));
   // A nearly dead unit (mean ~ 0) has an enormous max/mean from one stray response: only units whose
   // mean reaches SELECTIVE_FLOOR x the layer's median mean compete.
   const floor = SELECTIVE_FLOOR * median(stats.units.map((u) => u.mean));
-  const selective = stats.units.filter((u) => !taken.has(u.index) && u.mean > 0 && u.mean >= floor).sort((a, b) => b.max / b.mean - a.max / a.mean || a.index - b.index)[0];
-  if (selective) chosen.push({ unit: selective.index, reason: `most selective: max/mean ${sig(selective.max / selective.mean, 3)}` });
+  const selective = stats.units
+    .filter((u) => !taken.has(u.index) && u.mean > 0 && u.mean >= floor)
+    .sort((a, b) => b.max / b.mean - a.max / a.mean || a.index - b.index)[0];
+  if (selective) {
+    const ratio = sig(selective.max / selective.mean, 3);
+    chosen.push({ unit: selective.index, reason: `most selective: max/mean ${ratio}` });
+  }
   return chosen;
 }

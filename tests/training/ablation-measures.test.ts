@@ -20,15 +20,19 @@ describe('ablation measures', () => {
             let v = bias[u];
             for (let dy = 0; dy < k; dy++)
               for (let dx = 0; dx < k; dx++)
-                for (let ch = 0; ch < inC; ch++) v += x[((i * s + y + dy) * s + xx + dx) * inC + ch] * w[((dy * k + dx) * inC + ch) * c + u];
+                for (let ch = 0; ch < inC; ch++)
+                  v += x[((i * s + y + dy) * s + xx + dx) * inC + ch] * w[((dy * k + dx) * inC + ch) * c + u];
             expected[u] = Math.max(expected[u], Math.max(0, v));
           }
-    const acts = tf.tidy(() => tf.relu(tf.conv2d(tf.tensor4d(x, [n, s, s, inC]), tf.tensor4d(w, [k, k, inC, c]), 1, 'valid').add(tf.tensor1d(bias))));
+    const acts = tf.tidy(() =>
+      tf.relu(tf.conv2d(tf.tensor4d(x, [n, s, s, inC]), tf.tensor4d(w, [k, k, inC, c]), 1, 'valid').add(bias)),
+    );
     const data = (await acts.data()) as Float32Array;
     acts.dispose();
     const per = o * o * c;
     const maxima = new Float32Array(c).fill(-Infinity);
-    for (let i = 0; i < n; i++) foldChannelMax(maxima, data.subarray(i * per, (i + 1) * per), c); // one image per "batch"
+    // One image per "batch": the fold across calls must equal the max over all of them.
+    for (let i = 0; i < n; i++) foldChannelMax(maxima, data.subarray(i * per, (i + 1) * per), c);
     expected.forEach((e, u) => expect(maxima[u]).toBeCloseTo(e, 4));
     expect(deadUnits(maxima)).toEqual(expected.map((e, u) => (e <= 0 ? u : -1)).filter((u) => u >= 0));
     expect(deadUnits(maxima)).toContain(2);

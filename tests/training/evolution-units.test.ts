@@ -30,7 +30,13 @@ describe('evolution rows', () => {
 
   it('do not pick a nearly dead unit as the most selective', () => {
     // Unit 3 fires once (max 2) with mean 1e-4: max/mean 20000 beats every healthy unit, yet it is below the floor.
-    const units = [{ max: 9, mean: 1 }, { max: 8, mean: 1 }, { max: 4, mean: 0.5 }, { max: 2, mean: 1e-4 }, { max: 3, mean: 1 }];
+    const units = [
+      { max: 9, mean: 1 },
+      { max: 8, mean: 1 },
+      { max: 4, mean: 0.5 },
+      { max: 2, mean: 1e-4 },
+      { max: 3, mean: 1 },
+    ];
     const chosen = chooseUnits(stats(units));
     expect(chosen[2].unit).toBe(2);
     // Lifted just over the floor (0.25 x median mean 1) with a ratio still above unit 2's, it wins: the floor decides.
