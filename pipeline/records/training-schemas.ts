@@ -41,6 +41,44 @@ export const evolutionSchema = z
   .strict();
 export type EvolutionRecord = z.infer<typeof evolutionSchema>;
 
+/**
+ * Zeiler & Fergus's first-layer fix (their Fig. 6) on the net trained here: the small 5x5 stride-1
+ * first layer against the large 9x9 stride-4 one, same data, seed and schedule. Per variant: the
+ * first-layer filters, per-filter largest test activation (dead = criterion), second-layer feature
+ * maps of the same photos, and test accuracy; `summary` is written from these numbers.
+ */
+export const ablationSchema = z
+  .object({
+    model: id,
+    dataset: id,
+    criterion: z.string(),
+    mapLayer: id,
+    photos: z.array(id),
+    variants: z.array(
+      z
+        .object({
+          name: z.string(),
+          first: z.object({ kernel: z.number().int(), stride: z.number().int() }).strict(),
+          trainingKey: z.string(),
+          epochs: z.number().int(),
+          testAccuracy: num,
+          testImages: z.number().int(),
+          filters: spriteSheetSchema,
+          filterLayer: id,
+          maxima: z.array(num),
+          dead: z.array(z.number().int()),
+          maps: z.array(z.object({ image: id, channels: z.number().int(), map: z.array(z.number().int()), sheet: spriteSheetSchema }).strict()),
+        })
+        .strict(),
+    ),
+    summary: z.string(),
+    key: z.string(),
+    provenance: provenanceSchema,
+  })
+  .strict();
+export type AblationRecord = z.infer<typeof ablationSchema>;
+
 export const TRAINING_KINDS = {
   evolution: { pattern: 'evolution/*.json', schema: evolutionSchema },
+  ablation: { pattern: 'ablation/*.json', schema: ablationSchema },
 } as const;

@@ -9,8 +9,9 @@ import { imageBatch } from '../model/image-batch.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
-import type { UnitStatsRecord } from '../records/schemas.ts';
 import { evolutionSchema, type EvolutionRecord } from '../records/training-schemas.ts';
+import type { UnitStatsRecord } from '../records/schemas.ts';
+import { chooseUnits } from '../training/evolution-units.ts';
 import type { TrainingRecord } from '../training/train.ts';
 import { mapLimited } from '../util/map-limited.ts';
 import type { CheckedImage } from './check-images.ts';
@@ -19,27 +20,9 @@ import { filterWeights } from './filter-weights.ts';
 import { provenance, stepKey } from './provenance.ts';
 import { sig } from '../records/sig.ts';
 
-const CODE_VERSION = 1;
+const CODE_VERSION = 2;
 const TILE = 64;
 const BATCH = 250;
-
-export interface ChosenUnit {
-  unit: number;
-  reason: string;
-}
-
-/**
- * Fig. 4's rows, chosen on the final model: the two units with the largest single activation on the
- * test set, and the most selective of the rest (largest max / mean ratio, i.e. rare but strong).
- */
-export function chooseUnits(stats: UnitStatsRecord, strongest = 2): ChosenUnit[] {
-  const byMax = [...stats.units].sort((a, b) => b.max - a.max || a.index - b.index);
-  const chosen: ChosenUnit[] = byMax.slice(0, strongest).filter((u) => u.max > 0).map((u) => ({ unit: u.index, reason: `strongest: max ${sig(u.max, 3)}` }));
-  const taken = new Set(chosen.map((c) => c.unit));
-  const selective = stats.units.filter((u) => !taken.has(u.index) && u.mean > 0).sort((a, b) => b.max / b.mean - a.max / a.mean || a.index - b.index)[0];
-  if (selective) chosen.push({ unit: selective.index, reason: `most selective: max/mean ${sig(selective.max / selective.mean, 3)}` });
-  return chosen;
-}
 
 interface Strongest {
   image: number;

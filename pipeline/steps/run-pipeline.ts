@@ -12,6 +12,7 @@ import type { ResolvedConfig } from '../config/index.ts';
 import { resolveTrainedSpec } from '../training/trained-model.ts';
 import { envTrainingSize, trainCifarVariants } from '../training/cifar-runs.ts';
 import { isTrainedModel, type UrlModelSpec } from '../assets/model-spec.ts';
+import { ablation } from './ablation.ts';
 import { evolution } from './evolution.ts';
 import { classModels } from './class-models.ts';
 import type { BuildContext } from './context.ts';
@@ -93,6 +94,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
         const runs = await trainCifarVariants({ fetchOpts: ctx.fetchOpts, ...envTrainingSize() });
         const spec = specs[m] as UrlModelSpec;
         if (await evolution({ model, spec, run: runs['small-first'], dataset: datasetImagesOfModel, datasetId, stats: statsByLayer, ctx })) pages += 1;
+        if (await ablation({ model, spec, runs, gallery: images.gallery, dataset: datasetImagesOfModel, datasetId, ctx })) pages += 1;
       }
       if (!opts.atlasOnly) pages += await embeddingMaps(model, images.gallery, datasetImagesOfModel, datasetId, statsByLayer, ctx);
       const mapped = mapLayers(model);
