@@ -15,7 +15,8 @@ import type { CheckedImage } from './check-images.ts';
 import type { BuildContext } from './context.ts';
 import { filterWeights, firstConvLayer } from './filter-weights.ts';
 import { galleryActivations } from './gallery-activations.ts';
-import { provenance, sig, stepKey } from './provenance.ts';
+import { provenance, stepKey } from './provenance.ts';
+import { sig } from '../records/sig.ts';
 
 const CODE_VERSION = 1;
 const BATCH = 250;

@@ -1,5 +1,5 @@
 import type { UnitStatsRecord } from '../records/schemas.ts';
-import { sig } from '../steps/provenance.ts';
+import { sig } from '../records/sig.ts';
 
 /** Fraction of the layer's median mean activation a unit needs to count as "most selective". */
 export const SELECTIVE_FLOOR = 0.25;

@@ -70,6 +70,10 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     const loaded = await page.locator('figure.pair img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     expect(loaded.length).toBe(TINY_PHOTOS.length * 2);
     expect(loaded.every(Boolean)).toBe(true);
+    // Each pair shows its own photo: the contact-sheet crops sit at as many places as there are photos
+    // (a stray default object-position once put the first photo beside every map).
+    const crops = await page.locator('figure.pair img.crop').evaluateAll((imgs) => imgs.map((i) => getComputedStyle(i).objectPosition));
+    expect(new Set(crops).size).toBe(TINY_PHOTOS.length);
     const alt = await page.locator('figure.pair .map img').first().getAttribute('alt');
     expect(alt).toContain('Tiny test net');
     expect(alt).toContain(`${l.id} unit 1`);
