@@ -2,10 +2,11 @@
  * The explainer in a browser, on the tiny gallery: every chapter builds and is reachable in order
  * from the home page, no link, image or fragment of a chapter is broken, missing-figure lines are
  * counted and printed, the convolution widget reacts to its settings, and the photo picker swaps
- * the figures' images.
+ * the figures' images; chapter 10's embedded map draws.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../pipeline/util/paths.ts';
 import { skip, useTinySite } from './harness.ts';
@@ -134,6 +135,18 @@ describe.skipIf(skip)('explainer in a browser', () => {
     const after = await shown();
     expect(after.length).toBe(before.length);
     expect(after.filter((src) => before.includes(src))).toEqual([]);
+    await page.close();
+  });
+
+  it('chapter 10 embeds the gallery’s own interactive map, and it draws', async () => {
+    const page = await site.open('/explainer/embedding/');
+    expect(await page.locator('main [data-emap]').count()).toBe(1);
+    const canvas = page.locator('main [data-emap-canvas]');
+    await canvas.waitFor({ state: 'visible', timeout: 20_000 });
+    await page.waitForTimeout(500);
+    const pixels = await sharp(await canvas.screenshot()).stats();
+    const stdev = pixels.channels.slice(0, 3).reduce((s, c) => s + c.stdev, 0) / 3;
+    expect(stdev).toBeGreaterThan(8);
     await page.close();
   });
 
