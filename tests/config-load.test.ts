@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configPathFromArgv, loadConfig, resolveImageSources } from '../pipeline/config/index.ts';
+import { CIFAR_MODEL } from '../pipeline/config/defaults.ts';
 import { transferSettings } from '../pipeline/experiments/settings.ts';
 import { probeSets } from '../pipeline/experiments/transfer-sets.ts';
 import { memoryLog } from '../pipeline/util/log.ts';
@@ -130,6 +131,8 @@ describe('loadConfig', () => {
     expect(full.models.map((m) => [m.id, m.analyses, m.atlas])).toEqual([
       ['mobilenet_v1_0.75_224', undefined, undefined],
       ['darknet_tiny', undefined, undefined],
+      // The trained 32 px model keeps its small feature visualizations: larger ones show nothing more.
+      ['cifar_small', undefined, CIFAR_MODEL.atlas],
     ]);
     const probes = probeSets(transferSettings(full.experiments.transfer));
     const cifar = probes.find((p) => p.id === 'cifar10')!;

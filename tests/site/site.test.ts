@@ -114,9 +114,10 @@ describe.skipIf(skip)('gallery site in a browser', () => {
     const photo = await page.locator('[id^="img-"]').first().getAttribute('id');
     for (const [hash, kept] of [[`#${photo}`, true], ['#no-such-element', false]] as const) {
       await page.goto(site.origin + p + hash);
+      // Clear the clipboard first: the previous click's "Link copied" may still show, so wait for the new text.
+      await page.evaluate(() => navigator.clipboard.writeText(''));
       await page.click('[data-action="copy-link"]');
-      await page.locator('text=Link copied').waitFor({ timeout: 5_000 });
-      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(site.origin + p + (kept ? hash : ''));
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 10_000 }).toBe(site.origin + p + (kept ? hash : ''));
     }
     await page.close();
   });
