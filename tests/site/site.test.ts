@@ -7,6 +7,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { routeOf, routePatterns } from '../../pipeline/steps/site-weight.ts';
+import { REPO_ROOT } from '../../pipeline/util/paths.ts';
 import { pngSize, run, skip, useTinySite } from './harness.ts';
 import { TINY_PHOTOS } from './tiny-gallery.ts';
 
@@ -225,13 +227,14 @@ describe.skipIf(skip)('gallery site in a browser', () => {
   });
 
   it('on a 390 px phone no page type scrolls sideways', async () => {
-    // One page per route (parameters after models/, layers/, units/, images/, … replaced by *); every explainer chapter.
+    // One page per route of src/pages (site-report's route matching), and every explainer chapter.
+    const patterns = await routePatterns(path.join(REPO_ROOT, 'src', 'pages'));
     const files = (await readdir(path.join(site.out, 'dist'), { recursive: true })).filter((f) => f.endsWith('index.html'));
     const routes = new Map<string, string>();
     for (const f of files.sort()) {
-      const parts = `/${f.replace(/index\.html$/, '')}`.split('/');
-      const pattern = parts.map((seg, i) => (['models', 'layers', 'units', 'images', 'classes', 'compare'].includes(parts[i - 1]) ? '*' : seg)).join('/');
-      if (!routes.has(pattern)) routes.set(pattern, parts.join('/'));
+      const url = `/${f.replace(/index\.html$/, '')}`;
+      const key = url.startsWith('/explainer/') ? url : routeOf(f, patterns);
+      if (!routes.has(key)) routes.set(key, url);
     }
     expect(routes.size).toBeGreaterThan(12);
     const phone = await site.context.browser()!.newContext({ viewport: { width: 390, height: 844 } });
