@@ -238,7 +238,12 @@ describe('map file and groups', () => {
     expect(g.names[g.of(15)]).toBe('bird');
     expect(g.names[g.of(500)]).toBe('object');
     expect(g.names[majorityGroup(g, [151, 152, 15, null])]).toBe('dog');
-    expect(coarseGroups(['a', 'b']).names).toEqual(['all']);
+    // Few non-ImageNet classes (CIFAR-10) are coloured one per class; many fall back to one group.
+    const cifar = coarseGroups(['airplane', 'automobile', 'bird']);
+    expect(cifar.names).toEqual(['airplane', 'automobile', 'bird', 'other']);
+    expect([cifar.of(2), cifar.of(null), cifar.of(7)]).toEqual([2, 3, 3]);
+    expect(coarseGroups(['a']).names).toEqual(['all']);
+    expect(coarseGroups(Array.from({ length: 11 }, (_, i) => `c${i}`)).names).toEqual(['all']);
   });
 
   it('fitUnitBox centres and scales to ±1', () => {

@@ -14,7 +14,7 @@ export interface ReaderQuery {
 
 const DOG = ['dog', 'canine', 'terrier', 'retriever', 'spaniel', 'hound'];
 const VEHICLE = ['car', 'truck', 'bus', 'train', 'bicycle', 'sports car', 'racer', 'car wheel', 'tricycle', 'unicycle'];
-const TEXT = ['book jacket', 'comic book', 'web site', 'menu', 'crossword puzzle', 'street sign', 'scoreboard', 'envelope', 'packet', 'digital clock'];
+const TEXT = ['text', 'book jacket', 'comic book', 'web site', 'menu', 'crossword puzzle', 'street sign', 'scoreboard', 'envelope', 'packet', 'digital clock'];
 const STRIPES = ['horizontal stripes', 'vertical stripes', 'diagonal stripes'];
 
 export const READER_QUERIES: ReaderQuery[] = [

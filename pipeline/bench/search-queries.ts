@@ -1,7 +1,7 @@
 /**
  * How well a reader finds a filter by what it detects: runs the twenty reader queries of
- * tests/search-queries.ts through the built site's Pagefind index (in headless Chromium, as the
- * search page does) and counts the queries whose top 5 hits hold a relevant unit, i.e. a unit page
+ * tests/search-queries.ts through the built site's Pagefind index (in headless Chromium, in the
+ * order the search page shows them: its units panel, then Pagefind's list of every kind of page) and counts the queries whose top 5 hits hold a relevant unit, i.e. a unit page
  * whose tags (records/atlas/tags) include one of the query's tags. Also reports the kind of each
  * query's first hit.
  *   npx tsx pipeline/bench/search-queries.ts [--out DIR]     (a site built with `npm run build [-- --out DIR]`)
@@ -18,6 +18,8 @@ import { DEFAULT_RECORDS_DIR } from '../steps/context.ts';
 import { REPO_ROOT } from '../util/paths.ts';
 
 const TOP = 5;
+/** The search page's units panel (src/scripts/search.ts UNITS_FIRST). */
+const UNITS_FIRST = 8;
 const { values: args } = parseArgs({ options: { out: { type: 'string' }, port: { type: 'string', default: '4399' } } });
 const out = args.out ? path.resolve(args.out) : undefined;
 const recordsDir = out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR;
@@ -57,8 +59,11 @@ try {
     // A string, so no bundler rewrites the browser-side import().
     const urls = (await page.evaluate(`(async () => {
       const pf = await import('/pagefind/pagefind.js');
-      const { results } = await pf.search(${JSON.stringify(q.query)});
-      return Promise.all(results.slice(0, ${TOP}).map(async (r) => (await r.data()).url));
+      const units = (await pf.search(${JSON.stringify(q.query)}, { filters: { kind: 'unit' } })).results;
+      const all = (await pf.search(${JSON.stringify(q.query)})).results;
+      const shown = [...units.slice(0, ${UNITS_FIRST}), ...all];
+      const urls = await Promise.all(shown.slice(0, ${UNITS_FIRST} + ${TOP}).map(async (r) => (await r.data()).url));
+      return [...new Set(urls)].slice(0, ${TOP});
     })()`)) as string[];
     const hit = urls.find((u) => kindOf(u) === 'unit' && (tags.get(u) ?? []).some((t) => q.tags.includes(t)));
     if (hit) relevant++;

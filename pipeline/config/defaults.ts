@@ -15,10 +15,12 @@ export const DARKNET_LIGHTER = { analyses: { images: 2 }, atlas: { unitsPerLayer
  * MobileNet's per-image analyses take ~69 s of a worker per photo in a build (estimate, README "Over
  * budget now"): all 28 photos would keep the two workers busy ~16 min, longer than the ~9.5 min of
  * sheets, dataset pass and experiments on the main thread beside them. The first 12 (~7 min; the
- * explainer's pickers use the first 4) hide behind those. The other photos' pages name what was
- * skipped and the command, as for Darknet; `atlas.full.config.ts` analyses all of them.
+ * explainer's pickers use the first 4) hide behind those. Its unit atlas draws 3 units per layer
+ * (measured cold: 141 jobs in 6 min 31 s with 4; each unit of a layer adds a quarter of its
+ * feature-visualization batch). The other photos' pages and units name what was skipped and the
+ * command, as for Darknet; `atlas.full.config.ts` computes all of it.
  */
-export const MOBILENET_LIGHTER = { analyses: { images: 12 } } as const;
+export const MOBILENET_LIGHTER = { analyses: { images: 12 }, atlas: { unitsPerLayer: 3 } } as const;
 /**
  * The third default model is trained by the build itself (pipeline/training, README "Training") and
  * then loaded from its saved model.json like a user's model; its units are shown on CIFAR-10 test

@@ -3,7 +3,8 @@ import { imagenetGroups } from '../tags/imagenet-groups.ts';
 /**
  * The few colours a map can tell apart: each class falls in the first of these ImageNet groups
  * (pipeline/tags/imagenet-groups.ts) it belongs to, "other animal" catches the remaining animals
- * and "object" everything else. Labels that are not ImageNet-1k get one group per map: "all".
+ * and "object" everything else. Labels that are not ImageNet-1k get a group per class when there
+ * are few enough to colour apart (CIFAR-10's ten), plus "other"; else one group: "all".
  */
 const COARSE: { group: string; name: string }[] = [
   { group: 'dog', name: 'dog' },
@@ -27,6 +28,9 @@ const COARSE: { group: string; name: string }[] = [
 ];
 
 export const OTHER_GROUP = 'object';
+const OTHER_CLASS_GROUP = 'other';
+/** GROUP_COLOURS has 11: ten classes and "other" (grey). */
+const MAX_CLASS_GROUPS = 10;
 
 export interface CoarseGroups {
   /** Group names in legend order. */
@@ -37,7 +41,11 @@ export interface CoarseGroups {
 
 export function coarseGroups(labels: readonly string[], wnids?: readonly string[]): CoarseGroups {
   const groups = imagenetGroups(labels, wnids);
-  if (groups.length === 0) return { names: ['all'], of: () => 0 };
+  if (groups.length === 0) {
+    if (labels.length < 2 || labels.length > MAX_CLASS_GROUPS) return { names: ['all'], of: () => 0 };
+    const names = [...labels, OTHER_CLASS_GROUP];
+    return { names, of: (i) => (i !== null && i !== undefined && i >= 0 && i < labels.length ? i : labels.length) };
+  }
   const names = [...new Set(COARSE.map((c) => c.name)), OTHER_GROUP];
   const byClass = new Map<number, number>();
   for (const c of COARSE) {

@@ -35,6 +35,15 @@ export const evolutionSchema = z
         .strict(),
     ),
     filters: z.array(z.object({ epoch: z.number().int(), sheet: spriteSheetSchema, kernel: z.array(z.number().int()) }).strict()),
+    /** Every unit of every conv layer: its strongest test image and receptive-field box per checkpoint (the unit pages' strips). */
+    strips: z.array(
+      z
+        .object({
+          layer: id,
+          units: z.array(z.object({ unit: z.number().int(), cells: z.array(z.object({ epoch: z.number().int(), image: id, value: num, box }).strict()) }).strict()),
+        })
+        .strict(),
+    ),
     key: z.string(),
     provenance: provenanceSchema,
   })

@@ -4,7 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { atlasGrid, cellOf, pageSizes, type AtlasGrid } from '../embedding/atlas-grid.ts';
 import { coarseGroups, majorityGroup, type CoarseGroups } from '../embedding/coarse-groups.ts';
-import { MAP_DEFAULTS, mapLayouts, type MapSettings } from '../embedding/layouts.ts';
+import { MAP_DEFAULTS, type MapSettings } from '../embedding/layouts.ts';
+import { layoutsInThread, type LayoutRunner } from '../embedding/layout-tasks.ts';
 import { LAYOUT_IDS, layoutSkipReason } from '../embedding/map-config.ts';
 import { encodeMap } from '../embedding/map-binary.ts';
 import { layoutSvg } from '../embedding/static-svg.ts';
@@ -70,7 +71,16 @@ interface AtlasFiles {
   pages: EmbeddingMapRecord['atlas']['pages'];
 }
 
-export async function embeddingMaps(model: AtlasModel, gallery: CheckedImage[], dataset: CheckedImage[], datasetId: string | null, stats: Map<string, UnitStatsRecord>, ctx: BuildContext, settings: MapSettings = MAP_DEFAULTS): Promise<number> {
+export async function embeddingMaps(
+  model: AtlasModel,
+  gallery: CheckedImage[],
+  dataset: CheckedImage[],
+  datasetId: string | null,
+  stats: Map<string, UnitStatsRecord>,
+  ctx: BuildContext,
+  settings: MapSettings = MAP_DEFAULTS,
+  layouts: LayoutRunner = layoutsInThread,
+): Promise<number> {
   let maps = 0;
   const first = stats.values().next().value;
   if (!datasetId || !first || dataset.length < 2) {
@@ -153,7 +163,7 @@ export async function embeddingMaps(model: AtlasModel, gallery: CheckedImage[], 
     atlas,
   });
   maps++;
-  await buildMap(model, imagesKey, () => writeAtlas(model, 'images', imagesKey, imageThumbs, ctx), imageInput, datasetId, groups, settings, ctx);
+  await buildMap(model, imagesKey, () => writeAtlas(model, 'images', imagesKey, imageThumbs, ctx), imageInput, datasetId, groups, settings, ctx, layouts);
 
   // ---- units: every unit of every mapped layer, by its centred profile over the dataset images
   const unitThumbs: (() => Promise<Rgb>)[] = [];
@@ -211,7 +221,7 @@ export async function embeddingMaps(model: AtlasModel, gallery: CheckedImage[], 
     atlas,
   });
   maps++;
-  await buildMap(model, stableHash({ base, map: 'units', atlas: unitsAtlasKey, points: unitPoints }), getUnitAtlas, unitInput('units', null, 0, unitPoints.length), datasetId, groups, settings, ctx);
+  await buildMap(model, stableHash({ base, map: 'units', atlas: unitsAtlasKey, points: unitPoints }), getUnitAtlas, unitInput('units', null, 0, unitPoints.length), datasetId, groups, settings, ctx, layouts);
   // Per-layer maps compute the layouts the config asks for (default: 2D t-SNE only, see map-config.ts).
   const perLayerLayouts = settings.layouts.filter((l) => ctx.config.maps.perLayer.includes(l));
   const perLayer: MapSettings = { ...settings, layouts: perLayerLayouts };
@@ -223,7 +233,7 @@ export async function embeddingMaps(model: AtlasModel, gallery: CheckedImage[], 
     const points = unitPoints.slice(from, to);
     const key = stableHash({ base: layerBase, map: layer.id, atlas: unitsAtlasKey, points });
     const input = unitInput(`units-${layer.id}`, layer.id, from, to);
-    await buildMap(model, key, getUnitAtlas, input, datasetId, groups, perLayer, ctx);
+    await buildMap(model, key, getUnitAtlas, input, datasetId, groups, perLayer, ctx, layouts);
   }
   rgbCache.clear();
   ctx.log.info(`${model.id}: ${maps} embedding maps done in ${formatDuration(performance.now() - started)}`);
@@ -239,6 +249,7 @@ async function buildMap(
   groups: CoarseGroups,
   settings: MapSettings,
   ctx: BuildContext,
+  layouts: LayoutRunner,
 ): Promise<EmbeddingMapRecord> {
   const pub = publicPaths(ctx.publicDir);
   const mapId = input({ grid: atlasGrid(PAGE, CELL), pages: [] }).id;
@@ -249,9 +260,9 @@ async function buildMap(
   const m = input(await atlas());
   const n = m.points.length;
   const progressLabel = `${model.id} map ${m.id} (${n} points)`;
-  const progress = createProgress({ label: progressLabel, total: 5, noun: 'stages' });
-  const out = mapLayouts(m.features, n, m.dims, settings, () => progress.tick());
-  progress.finish();
+  const t0 = performance.now();
+  const out = await layouts({ features: m.features, n, d: m.dims, settings });
+  ctx.log.info(`${progressLabel}: ${out.layouts.map((l) => l.id).join(', ')} in ${formatDuration(performance.now() - t0)}`);
   const group = Uint8Array.from(m.points, (p) => p.group);
   const arrays: Record<string, { data: Float32Array | Uint32Array | Uint16Array | Uint8Array; width: number }> = {};
   for (const l of out.layouts) arrays[l.id] = { data: l.positions, width: l.dims };

@@ -20,17 +20,37 @@ import { filterWeights } from './filter-weights.ts';
 import { provenance, stepKey } from './provenance.ts';
 import { sig } from '../records/sig.ts';
 
-const CODE_VERSION = 2;
+const CODE_VERSION = 3;
 const TILE = 64;
 const BATCH = 250;
 
-interface Strongest {
+export interface Strongest {
   image: number;
   value: number;
   pos: [number, number];
 }
 
-/** One pass of the test set through a checkpoint: each chosen unit's single strongest activation. */
+/**
+ * Folds one batch of NHWC activations (images start at index `offset`) into each unit's strongest
+ * activation so far. Strictly greater wins, so a tie keeps the earlier image: test-set order, then
+ * position in raster order, a stated and stable rule.
+ */
+export function updateStrongest(best: Map<string, Strongest>, layer: string, v: Float32Array, shape: [number, number, number, number], units: number[], offset: number): void {
+  const [n, h, w, c] = shape;
+  for (const unit of units) {
+    const id = `${layer}:${unit}`;
+    let b = best.get(id) ?? { image: -1, value: -Infinity, pos: [0, 0] as [number, number] };
+    for (let i = 0; i < n; i++)
+      for (let y = 0; y < h; y++)
+        for (let xx = 0; xx < w; xx++) {
+          const a = v[((i * h + y) * w + xx) * c + unit];
+          if (a > b.value) b = { image: offset + i, value: a, pos: [y, xx] };
+        }
+    best.set(id, b);
+  }
+}
+
+/** One pass of the test set through a checkpoint: every wanted unit's single strongest activation. */
 async function strongestActivations(model: AtlasModel, dataset: CheckedImage[], wanted: Map<string, number[]>): Promise<Map<string, Strongest>> {
   const best = new Map<string, Strongest>();
   const layers = [...wanted.keys()];
@@ -40,19 +60,8 @@ async function strongestActivations(model: AtlasModel, dataset: CheckedImage[], 
     const x = imageBatch(model, images);
     const acts = runLayers(model, x, layers);
     for (const layer of layers) {
-      const [n, h, w, c] = acts[layer].shape as number[];
       const v = (await acts[layer].data()) as Float32Array;
-      for (const unit of wanted.get(layer)!) {
-        const id = `${layer}:${unit}`;
-        let b = best.get(id) ?? { image: -1, value: -Infinity, pos: [0, 0] as [number, number] };
-        for (let i = 0; i < n; i++)
-          for (let y = 0; y < h; y++)
-            for (let xx = 0; xx < w; xx++) {
-              const a = v[((i * h + y) * w + xx) * c + unit];
-              if (a > b.value) b = { image: start + i, value: a, pos: [y, xx] };
-            }
-        best.set(id, b);
-      }
+      updateStrongest(best, layer, v, acts[layer].shape as [number, number, number, number], wanted.get(layer)!, start);
     }
     tf.dispose([x, ...Object.values(acts)]);
   }
@@ -88,7 +97,10 @@ export async function evolution(inp: EvolutionInputs): Promise<EvolutionRecord |
   const cached = await freshRecord(file, evolutionSchema, key, (r) => recordFiles(pub, r));
   if (cached) return cached;
   const startedAt = performance.now();
-  const wanted = new Map([...chosen].map(([layer, units]) => [layer, units.map((u) => u.unit)]));
+  // Every unit's strongest test image at every checkpoint (the unit pages' evolution strips: data
+  // only, drawn from the dataset thumbnails); the chosen rows also get a patch + deconvnet sheet.
+  const wanted = new Map(convLayers.map((layer) => [layer, Array.from({ length: layerOf(model, layer).channels }, (_, u) => u)]));
+  const strips = new Map<string, EvolutionRecord['strips'][number]['units'][number]['cells']>();
   const cells = new Map<string, EvolutionRecord['layers'][number]['units'][number]['cells']>();
   const filters: EvolutionRecord['filters'] = [];
   // Checkpoint filter sheets come from the filter-weights step itself; its records go to a scratch
@@ -97,6 +109,15 @@ export async function evolution(inp: EvolutionInputs): Promise<EvolutionRecord |
   for (const cp of run.checkpoints) {
     const ck = await loadConfiguredModel({ ...inp.spec, modelUrl: path.join(run.dir, cp.dir, 'model.json') }, { ...ctx.fetchOpts, progress: false });
     const best = await strongestActivations(ck, inp.dataset, wanted);
+    for (const [layer, units] of wanted) {
+      const rf = layerOf(ck, layer).receptiveField;
+      for (const unit of units) {
+        const b = best.get(`${layer}:${unit}`)!;
+        const id = `${layer}:${unit}`;
+        const cell = { epoch: cp.epoch, image: inp.dataset[b.image].id, value: sig(b.value), box: unitBox(rf, b.pos[0], b.pos[1], ck.inputSize) };
+        strips.set(id, [...(strips.get(id) ?? []), cell]);
+      }
+    }
     for (const [layer, units] of chosen) {
       const rf = layerOf(ck, layer).receptiveField;
       for (const { unit } of units) {
@@ -123,6 +144,7 @@ export async function evolution(inp: EvolutionInputs): Promise<EvolutionRecord |
     imagesPerSecond: sig(run.imagesPerSecond, 3),
     layers: [...chosen].map(([layer, units]) => ({ layer, units: units.map((u) => ({ ...u, cells: cells.get(`${layer}:${u.unit}`)! })) })),
     filters,
+    strips: [...wanted].map(([layer, units]) => ({ layer, units: units.map((unit) => ({ unit, cells: strips.get(`${layer}:${unit}`)! })) })),
     key,
     provenance: provenance(ctx, { method: 'evolution (Zeiler & Fergus Fig. 4): strongest test activation + deconvnet per checkpoint', codeVersion: CODE_VERSION, params: { tile: TILE, checkpoints: run.checkpoints.map((c) => c.epoch), trainingKey: run.key }, model: model.id, seed: run.settings.seed, startedAt }),
   });

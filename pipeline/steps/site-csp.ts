@@ -97,7 +97,13 @@ export function applyCspToPage(html: string, page: string, stylesheetHref: strin
   if (!/<head[^>]*>/i.test(out)) throw new CspError(`${page} has no <head> for the Content-Security-Policy`);
   out = out.replace(/<head[^>]*>/i, (h) => `${h}${meta}`);
   if (link) out = out.replace(/<\/head>/i, `${link}</head>`);
-  return { html: out, css: stylesheet(classes) };
+  // A getter: with a map shared by a folder's thousands of pages, writing the whole sheet per page was quadratic.
+  return {
+    html: out,
+    get css() {
+      return stylesheet(classes);
+    },
+  };
 }
 
 function stylesheet(classes: Map<string, string>): string {

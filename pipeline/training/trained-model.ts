@@ -5,6 +5,9 @@ import type { Log } from '../util/log.ts';
 import { CIFAR_CLASSES } from './cifar-data.ts';
 import { envTrainingSize, trainCifarVariants } from './cifar-runs.ts';
 
+/** The training inputs: RGB scaled to [-1, 1], whole 32x32 image (CIFAR images are already square). */
+export const TRAINED_PREPROCESS = { scale: 1 / 127.5, offset: -1, channelOrder: 'rgb', fit: 'squash' } as const;
+
 /**
  * A `trained: 'cifar10'` model becomes an ordinary modelUrl spec pointing at the final checkpoint's
  * model.json, so the gallery loads it exactly as it loads a user's own saved model. Trains both
@@ -21,8 +24,7 @@ export async function resolveTrainedSpec<S extends ModelSpec>(spec: S, fetchOpts
   return {
     labels: CIFAR_CLASSES,
     inputSize: run.settings.spec.inputSize,
-    // The training inputs: RGB scaled to [-1, 1], whole 32x32 image (CIFAR images are already square).
-    preprocess: { scale: 1 / 127.5, offset: -1, channelOrder: 'rgb', fit: 'squash' },
+    preprocess: { ...TRAINED_PREPROCESS },
     ...rest,
     modelUrl: path.join(run.dir, last.dir, 'model.json'),
   };

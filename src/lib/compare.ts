@@ -22,3 +22,14 @@ export function rowAtDepth(model: ModelRecord, r: ProjectionsRecord, depth: numb
   const index = model.layers.findIndex((l) => l.id === layer.layer);
   return { row, layer, position: `${index + 1} of ${model.layers.length}` };
 }
+
+/** The projection rows at COMPARE_DEPTHS, each row once: a shallow network maps two depths to one layer. */
+export function rowsAtDepths(model: ModelRecord, r: ProjectionsRecord) {
+  const rows = new Map(COMPARE_DEPTHS.map((depth) => rowAtDepth(model, r, depth)).map((x) => [x.row, x]));
+  return [...rows.values()];
+}
+
+/** "A", "A and B", "A, B and C". */
+export function namesText(names: string[]): string {
+  return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}

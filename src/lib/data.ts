@@ -11,6 +11,7 @@ import type {
   UnitStatsRecord,
   UnitViewsRecord,
 } from '../../pipeline/records/schemas.ts';
+import type { EvolutionRecord } from '../../pipeline/records/training-schemas.ts';
 
 /**
  * All records, loaded once per build and indexed for the pages. Pages only render: every number and
@@ -109,3 +110,25 @@ export function datasetThumb(a: Atlas, dataset: string, image: string) {
 }
 
 export { key as recordKey };
+
+let evolutionStrips: Promise<Map<string, { record: EvolutionRecord; cells: EvolutionRecord['strips'][number]['units'][number]['cells']; row: boolean }>> | undefined;
+
+/**
+ * A trained model's unit, epoch by epoch (its strongest test image at each checkpoint), keyed
+ * `model/layer/unit`; `row` says whether the evolution page follows it with deconvnet projections.
+ * Built once: every unit page of the model looks itself up.
+ */
+export function evolutionStrip(model: string, layer: string, unit: number) {
+  evolutionStrips ??= entries<EvolutionRecord>('evolution').then(
+    (records) =>
+      new Map(
+        records.flatMap((record) =>
+          record.strips.flatMap((l) => {
+            const rows = new Set(record.layers.find((r) => r.layer === l.layer)?.units.map((u) => u.unit) ?? []);
+            return l.units.map((u) => [key(record.model, l.layer, String(u.unit)), { record, cells: u.cells, row: rows.has(u.unit) }] as const);
+          }),
+        ),
+      ),
+  );
+  return evolutionStrips.then((m) => m.get(key(model, layer, String(unit))));
+}

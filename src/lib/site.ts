@@ -10,6 +10,9 @@ export const href = {
   layer: (m: string, l: string) => `${BASE}models/${m}/layers/${l}/`,
   unit: (m: string, l: string, u: number) => `${BASE}models/${m}/layers/${l}/units/${u}/`,
   image: (m: string, i: string) => `${BASE}models/${m}/images/${i}/`,
+  evolution: (m: string) => `${BASE}models/${m}/evolution/`,
+  /** The evolution page's row for one unit (only the units it follows have one). */
+  evolutionRow: (m: string, l: string, u: number) => `${BASE}models/${m}/evolution/#unit-${l}-${u}`,
   credits: () => `${BASE}credits/`,
   search: () => `${BASE}search/`,
   /** A generated file, named relative to the site root in the records. */

@@ -7,7 +7,7 @@ interface PagefindUIInstance {
   triggerFilters(filters: Record<string, string[]>): void;
 }
 interface PagefindResult {
-  data(): Promise<{ url: string; meta: { title?: string }; filters: Record<string, string[]> }>;
+  data(): Promise<{ url: string; meta: { title?: string; image?: string; image_alt?: string }; filters: Record<string, string[]> }>;
 }
 interface Pagefind {
   search(term: string | null, opts: { filters: Record<string, string | { any: string[] }> }): Promise<{ results: PagefindResult[] }>;
@@ -71,6 +71,44 @@ async function showTag(bundle: string, value: string, matches: string[]): Promis
   await page();
 }
 
+/** How many units lead the results: what a reader searching "by the pattern" is looking for. */
+export const UNITS_FIRST = 8;
+let unitQuery = 0;
+
+/**
+ * Units matching the words, above Pagefind's list of every kind of page: short class pages would
+ * otherwise outrank the units for pattern words ("dog", "stripes"). Pagefind ranks; this only
+ * restricts to unit pages (the kind filter) and draws each with its picture.
+ */
+async function showUnits(bundle: string, term: string): Promise<void> {
+  const panel = document.getElementById('unit-results');
+  if (!panel) return;
+  const mine = ++unitQuery;
+  const list = panel.querySelector<HTMLOListElement>('.unit-hits')!;
+  if (!term.trim()) {
+    panel.hidden = true;
+    return;
+  }
+  const pagefind = (await importAtRuntime(`${bundle}pagefind.js`)) as Pagefind;
+  const { results } = await pagefind.search(term, { filters: { kind: 'unit' } });
+  const hits = await Promise.all(results.slice(0, UNITS_FIRST).map((r) => r.data()));
+  if (mine !== unitQuery) return;
+  // Between the search box and Pagefind's results (the UI owns that markup, so place it each time).
+  const drawer = el?.querySelector('.pagefind-ui__drawer');
+  if (drawer && panel.nextElementSibling !== drawer) drawer.before(panel);
+  list.replaceChildren();
+  panel.hidden = hits.length === 0;
+  panel.querySelector('[data-unit-count]')!.textContent = `· ${results.length} matching`;
+  for (const d of hits) {
+    const li = document.createElement('li');
+    const a = Object.assign(document.createElement('a'), { href: d.url, className: 'unit-hit' });
+    if (d.meta.image) a.append(Object.assign(document.createElement('img'), { src: d.meta.image, alt: d.meta.image_alt ?? '', loading: 'lazy', width: 96, height: 96 }));
+    a.append(Object.assign(document.createElement('span'), { textContent: d.meta.title ?? d.url }));
+    li.append(a);
+    list.append(li);
+  }
+}
+
 if (el && w.PagefindUI) {
   const bundle = el.dataset.bundle!;
   const ui = new w.PagefindUI({
@@ -80,6 +118,11 @@ if (el && w.PagefindUI) {
     showImages: true,
     pageSize: 10,
     translations: { placeholder: 'Search layers, units and photos' },
+    // Called with each term the UI searches for (after its own debounce): the units panel follows it.
+    processTerm: (term: string) => {
+      void showUnits(bundle, term);
+      return term;
+    },
   });
   if (tag) {
     const matches = matchingTags(tag);
