@@ -34,6 +34,12 @@ import { mapLayers, writeModelRecord } from './model-record.ts';
 import { unitAtlas } from './unit-atlas.ts';
 import { unitTagsStep } from './unit-tags.ts';
 
+/**
+ * Threads for map layouts. Two, not one: at the end of a build only the last models' maps are left,
+ * and a single thread left the second core idle for ~4 min in the measured cold build.
+ */
+const LAYOUT_THREADS = 2;
+
 export interface PipelineOptions {
   /** Extra units for the atlas (`npm run atlas -- --layers ... --units ...`). */
   atlas?: { layers: string[] | 'all'; units: string; queue?: AtlasQueue };
@@ -128,7 +134,7 @@ export async function runPipeline(ctx: BuildContext, opts: PipelineOptions = {})
         // The maps need nothing from the next model: their layouts run on their own thread while the
         // next model's steps go on, filling the core this thread alone would leave idle.
         if (!opts.atlasOnly) {
-          layoutPool ??= WorkerPool.start({ tasks: new URL('../embedding/layout-tasks.ts', import.meta.url), init: null, size: 1 });
+          layoutPool ??= WorkerPool.start({ tasks: new URL('../embedding/layout-tasks.ts', import.meta.url), init: null, size: LAYOUT_THREADS });
           const pool = await layoutPool;
           const done = embeddingMaps(model, images.gallery, datasetImagesOfModel, datasetId, statsByLayer, ctx, undefined, (args) => pool.run('mapLayouts', args));
           done.catch(() => {});
