@@ -13,13 +13,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { READER_QUERIES } from '../../tests/search-queries.ts';
+import { UNITS_FIRST } from '../../src/lib/search-words.ts';
 import type { UnitTagsRecord } from '../records/atlas-schemas.ts';
 import { DEFAULT_RECORDS_DIR } from '../steps/context.ts';
 import { REPO_ROOT } from '../util/paths.ts';
 
 const TOP = 5;
-/** The search page's units panel (src/scripts/search.ts UNITS_FIRST). */
-const UNITS_FIRST = 8;
 const { values: args } = parseArgs({ options: { out: { type: 'string' }, port: { type: 'string', default: '4399' } } });
 const out = args.out ? path.resolve(args.out) : undefined;
 const recordsDir = out ? path.join(out, 'content') : DEFAULT_RECORDS_DIR;

@@ -8,11 +8,9 @@ export interface LayoutArgs {
   settings: MapSettings;
 }
 
-/** The map layouts as a worker task: plain typed arrays in and out, no tfjs. */
-export const setup: TaskModule['setup'] = async () => ({
-  mapLayouts: async ({ features, n, d, settings }: LayoutArgs) => mapLayouts(features, n, d, settings),
-});
-
 /** Computes a map's layouts somewhere: in this thread by default, or on a worker (the build). */
 export type LayoutRunner = (args: LayoutArgs) => Promise<MapLayouts>;
 export const layoutsInThread: LayoutRunner = async ({ features, n, d, settings }) => mapLayouts(features, n, d, settings);
+
+/** The same, as a worker task: plain typed arrays in and out, no tfjs. */
+export const setup: TaskModule['setup'] = async () => ({ mapLayouts: layoutsInThread });

@@ -112,22 +112,22 @@ export async function evolution(inp: EvolutionInputs): Promise<EvolutionRecord |
     for (const [layer, units] of wanted) {
       const rf = layerOf(ck, layer).receptiveField;
       for (const unit of units) {
-        const b = best.get(`${layer}:${unit}`)!;
         const id = `${layer}:${unit}`;
+        const b = best.get(id)!;
         const cell = { epoch: cp.epoch, image: inp.dataset[b.image].id, value: sig(b.value), box: unitBox(rf, b.pos[0], b.pos[1], ck.inputSize) };
         strips.set(id, [...(strips.get(id) ?? []), cell]);
       }
     }
     for (const [layer, units] of chosen) {
-      const rf = layerOf(ck, layer).receptiveField;
       for (const { unit } of units) {
-        const b = best.get(`${layer}:${unit}`)!;
-        const d = inp.dataset[b.image];
-        const box = unitBox(rf, b.pos[0], b.pos[1], ck.inputSize);
-        const top = [{ image: d.id, file: d.file, sha256: d.sha256, value: b.value, pre: b.value, pos: b.pos, box }];
-        const r = await unitPatches(ck, { layer, unit, top, tile: TILE, publicDir: ctx.publicDir, name: `evolution-${unit}-epoch-${cp.epoch}-${key.slice(0, 8)}` });
+        // A chosen row is a unit of the strips: its cell for this checkpoint is already measured.
         const id = `${layer}:${unit}`;
-        cells.set(id, [...(cells.get(id) ?? []), { epoch: cp.epoch, image: d.id, value: sig(b.value), pos: b.pos, box, sheet: r.sheet }]);
+        const b = best.get(id)!;
+        const cell = strips.get(id)!.at(-1)!;
+        const d = inp.dataset[b.image];
+        const top = [{ image: d.id, file: d.file, sha256: d.sha256, value: b.value, pre: b.value, pos: b.pos, box: cell.box }];
+        const r = await unitPatches(ck, { layer, unit, top, tile: TILE, publicDir: ctx.publicDir, name: `evolution-${unit}-epoch-${cp.epoch}-${key.slice(0, 8)}` });
+        cells.set(id, [...(cells.get(id) ?? []), { ...cell, pos: b.pos, sheet: r.sheet }]);
       }
     }
     const fw = await filterWeights(ck, scratch);

@@ -28,8 +28,3 @@ export function rowsAtDepths(model: ModelRecord, r: ProjectionsRecord) {
   const rows = new Map(COMPARE_DEPTHS.map((depth) => rowAtDepth(model, r, depth)).map((x) => [x.row, x]));
   return [...rows.values()];
 }
-
-/** "A", "A and B", "A, B and C". */
-export function namesText(names: string[]): string {
-  return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}

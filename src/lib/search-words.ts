@@ -116,3 +116,6 @@ export function searchWords(tags: readonly string[]): string[] {
   }
   return [...out];
 }
+
+/** How many matching units the search page shows above Pagefind's list of every kind of page (and the search bench counts that way). */
+export const UNITS_FIRST = 8;

@@ -19,6 +19,11 @@ export const href = {
   file: (src: string) => `${BASE}${src}`,
 };
 
+/** "A", "A and B", "A, B and C". */
+export function namesText(names: string[]): string {
+  return names.length < 2 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
 /** Anchor for an image on a unit page (highlighted with :target, no script needed). */
 export const imageAnchor = (image: string) => `img-${image}`;
 

@@ -2,6 +2,8 @@
  * Search page: starts Pagefind UI (loaded by the page as pagefind-ui.js), reads ?q= and ?tag=, and
  * lists every unit carrying a tag through Pagefind's filter API.
  */
+import { UNITS_FIRST } from '../lib/search-words.ts';
+
 interface PagefindUIInstance {
   triggerSearch(term: string): void;
   triggerFilters(filters: Record<string, string[]>): void;
@@ -71,8 +73,6 @@ async function showTag(bundle: string, value: string, matches: string[]): Promis
   await page();
 }
 
-/** How many units lead the results: what a reader searching "by the pattern" is looking for. */
-export const UNITS_FIRST = 8;
 let unitQuery = 0;
 
 /**
