@@ -1,10 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { loadImageTensorData } from '../assets/images.ts';
 import type { UrlModelSpec } from '../assets/model-spec.ts';
-import { runLayers } from '../model/activations.ts';
+import { forEachBatch } from '../model/activations.ts';
 import type { AtlasModel } from '../model/atlas-model.ts';
-import { imageBatch } from '../model/image-batch.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { fromSiteSrc, freshRecord, publicPaths, writeRecord } from '../records/io.ts';
 import { ablationSchema, type AblationRecord } from '../records/training-schemas.ts';
@@ -26,18 +24,13 @@ export const ABLATION_PHOTOS = 3;
 /** Per first-layer filter, its largest activation over every position of every test image. */
 async function firstLayerMaxima(model: AtlasModel, layer: string, dataset: CheckedImage[]): Promise<Float32Array> {
   let maxima: Float32Array | null = null;
-  for (let start = 0; start < dataset.length; start += BATCH) {
-    const chunk = dataset.slice(start, start + BATCH);
-    const fit = { fit: model.preprocess.fit };
-    const images = await mapLimited(chunk, 8, (d) => loadImageTensorData(d.file, model.inputSize[0], fit));
-    const x = imageBatch(model, images);
-    const acts = runLayers(model, x, [layer]);
+  const load = (start: number, end: number) => mapLimited(dataset.slice(start, end), 8, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit }));
+  await forEachBatch(model, dataset.length, BATCH, load, [layer], async (acts) => {
     const t = acts[layer];
     const c = t.shape.at(-1)!;
     maxima ??= new Float32Array(c).fill(-Infinity);
     foldChannelMax(maxima, (await t.data()) as Float32Array, c);
-    tf.dispose([x, t]);
-  }
+  });
   return maxima ?? new Float32Array(0);
 }
 

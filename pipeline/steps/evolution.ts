@@ -1,11 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { loadImageTensorData } from '../assets/images.ts';
 import type { UrlModelSpec } from '../assets/model-spec.ts';
 import { unitPatches } from '../atlas/unit-patches.ts';
-import { runLayers } from '../model/activations.ts';
+import { forEachBatch } from '../model/activations.ts';
 import { layerOf, type AtlasModel } from '../model/atlas-model.ts';
-import { imageBatch } from '../model/image-batch.ts';
 import { loadConfiguredModel } from '../model/load-configured-model.ts';
 import { unitBox } from '../model/receptive-field.ts';
 import { freshRecord, publicPaths, recordFiles, writeRecord } from '../records/io.ts';
@@ -53,18 +51,10 @@ export function updateStrongest(best: Map<string, Strongest>, layer: string, v: 
 /** One pass of the test set through a checkpoint: every wanted unit's single strongest activation. */
 async function strongestActivations(model: AtlasModel, dataset: CheckedImage[], wanted: Map<string, number[]>): Promise<Map<string, Strongest>> {
   const best = new Map<string, Strongest>();
-  const layers = [...wanted.keys()];
-  for (let start = 0; start < dataset.length; start += BATCH) {
-    const chunk = dataset.slice(start, start + BATCH);
-    const images = await mapLimited(chunk, 8, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit }));
-    const x = imageBatch(model, images);
-    const acts = runLayers(model, x, layers);
-    for (const layer of layers) {
-      const v = (await acts[layer].data()) as Float32Array;
-      updateStrongest(best, layer, v, acts[layer].shape as [number, number, number, number], wanted.get(layer)!, start);
-    }
-    tf.dispose([x, ...Object.values(acts)]);
-  }
+  const load = (start: number, end: number) => mapLimited(dataset.slice(start, end), 8, (d) => loadImageTensorData(d.file, model.inputSize[0], { fit: model.preprocess.fit }));
+  await forEachBatch(model, dataset.length, BATCH, load, [...wanted.keys()], async (acts, start) => {
+    for (const [layer, units] of wanted) updateStrongest(best, layer, (await acts[layer].data()) as Float32Array, acts[layer].shape as [number, number, number, number], units, start);
+  });
   return best;
 }
 
