@@ -23,6 +23,8 @@ export function nearestNeighbours(data: Float32Array, n: number, d: number, k: n
   const dist2 = new Float32Array(n * kk);
   if (kk <= 0) return { n, k: kk, index, dist2 };
   const all = tf.tensor2d(data, [n, d]);
+  // wasm's matMul with transposeB is ~6x slower than against a transposed copy (8,208 × 1,000: 59 s vs 8 s).
+  const allT = tf.transpose(all);
   const norms = tf.tidy(() => tf.sum(tf.square(all), 1));
   const rows = Math.max(1, Math.floor(BLOCK / n));
   try {
@@ -31,7 +33,7 @@ export function nearestNeighbours(data: Float32Array, n: number, d: number, k: n
       const [values, indices] = tf.tidy(() => {
         const chunk = tf.slice(all, [start, 0], [end - start, d]);
         const chunkNorms = tf.slice(norms, [start], [end - start]);
-        const dots = tf.matMul(chunk, all, false, true);
+        const dots = tf.matMul(chunk, allT);
         const dist = tf.add(tf.sub(tf.expandDims(chunkNorms, 1), tf.mul(dots, 2)), tf.expandDims(norms, 0));
         const top = tf.topk(tf.neg(dist), Math.min(n, kk + 1));
         return [top.values, top.indices];
@@ -53,7 +55,7 @@ export function nearestNeighbours(data: Float32Array, n: number, d: number, k: n
       }
     }
   } finally {
-    tf.dispose([all, norms]);
+    tf.dispose([all, allT, norms]);
   }
   return { n, k: kk, index, dist2 };
 }

@@ -14,7 +14,7 @@ import { buildNet, type NetSpec } from './net-spec.ts';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.ts';
 
 /** Bump when the training code changes what it produces: old runs then no longer match. */
-export const TRAINING_CODE_VERSION = 2;
+export const TRAINING_CODE_VERSION = 3;
 
 export interface TrainSettings {
   spec: NetSpec;

@@ -26,35 +26,34 @@ export function maxPoolGrad(dy: tf.Tensor, input: tf.Tensor, attrs: Record<strin
   const inSize = inHeight * inWidth * ch;
   const outSize = outHeight * outWidth * ch;
   const out = new Float32Array(items * inSize);
-  const best = new Float32Array(ch);
-  const at = new Int32Array(ch);
+  // One channel at a time over its (clipped) window, the maximum kept in locals: 3-4x faster than
+  // scanning all channels per window position into best/at arrays (Darknet's four pools on a batch).
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - padInfo.top;
+      const fy0 = Math.max(0, -y0);
+      const fy1 = Math.min(fh, inHeight - y0);
       for (let ox = 0; ox < outWidth; ox++) {
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let fy = 0; fy < fh; fy++) {
-          const iy = oy * strideHeight - padInfo.top + fy;
-          if (iy < 0 || iy >= inHeight) continue;
-          for (let fx = 0; fx < fw; fx++) {
-            const ix = ox * strideWidth - padInfo.left + fx;
-            if (ix < 0 || ix >= inWidth) continue;
-            const base = ((b * inHeight + iy) * inWidth + ix) * ch;
-            for (let c = 0; c < ch; c++) {
-              if (x[base + c] > best[c]) {
-                best[c] = x[base + c];
-                at[c] = base + c;
+        const x0 = ox * strideWidth - padInfo.left;
+        const fx0 = Math.max(0, -x0);
+        const fx1 = Math.min(fw, inWidth - x0);
+        const gBase = ((b * outHeight + oy) * outWidth + ox) * ch;
+        for (let c = 0; c < ch; c++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let fy = fy0; fy < fy1; fy++) {
+            const row = ((b * inHeight + y0 + fy) * inWidth + x0) * ch + c;
+            for (let fx = fx0; fx < fx1; fx++) {
+              const v = x[row + fx * ch];
+              if (v > best) {
+                best = v;
+                at = row + fx * ch;
               }
             }
           }
-        }
-        const gBase = ((b * outHeight + oy) * outWidth + ox) * ch;
-        if (batchSize === items) {
-          for (let c = 0; c < ch; c++) if (at[c] >= 0) out[at[c]] += g[gBase + c];
-          continue;
-        }
-        for (let k = 0; k < items; k++) {
-          for (let c = 0; c < ch; c++) if (at[c] >= 0) out[k * inSize + at[c]] += g[k * outSize + gBase + c];
+          if (at < 0) continue;
+          if (batchSize === items) out[at] += g[gBase + c];
+          else for (let k = 0; k < items; k++) out[k * inSize + at] += g[k * outSize + gBase + c];
         }
       }
     }
